@@ -1,0 +1,1 @@
+"""Reusable Dash components; each is a pure function of its data."""

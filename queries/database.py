@@ -1,0 +1,149 @@
+"""The one object that owns reading snapshots: `Database.execute(name, scope, **params)`.
+
+Per worker process: one read-only DuckDB connection per snapshot, opened on first
+use (never before gunicorn forks), a cursor per thread (a connection is not
+thread-safe), and reopened when CURRENT names a new snapshot. Results are
+memoized in flask-caching under (snapshot id, query, scope, params), so a new
+snapshot is a new cache namespace and nothing needs invalidating.
+
+Every serving query filters by `$scope`, the root of the subtree the caller may
+see: access control narrows it in one place, here.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from core.snapshots import SnapshotStore
+from queries.sql import QueryError, bind, load_sql
+
+
+class NoSnapshot(RuntimeError):
+    """No snapshot has been published yet."""
+
+
+class ScopeError(PermissionError):
+    """A region outside the caller's scope, or not in the tree at all."""
+
+
+def _key_part(v):
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return sorted(map(str, v))
+    return v
+
+
+class Database:
+    # Old connections kept open after a swap, so queries already running on
+    # them finish; older ones are closed.
+    KEEP_CONNECTIONS = 2
+
+    def __init__(self, store: SnapshotStore, cache=None, root_adcode: int | None = None):
+        self.store = store
+        self.cache = cache
+        self.root_adcode = root_adcode
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self):
+        self._pid = os.getpid()
+        self._connections: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._local = threading.local()
+        self._pointer_sig = (-1, -1)
+        self._current: str | None = None
+
+    # --- which snapshot -----------------------------------------------------
+    def snapshot_id(self) -> str:
+        """The current snapshot id; a stat() per call, a read only when it changed."""
+        if os.getpid() != self._pid:  # forked after first use: never share DuckDB handles
+            with self._lock:
+                self._reset()
+        sig = self.store.pointer_signature()
+        if sig != self._pointer_sig:
+            with self._lock:
+                self._current = self.store.current_id()
+                self._pointer_sig = sig
+        if self._current is None:
+            raise NoSnapshot("尚无可用的数据快照，请先运行构建 (no snapshot yet: run `python -m pipeline build`)")
+        return self._current
+
+    def _connection(self, snap: str) -> duckdb.DuckDBPyConnection:
+        con = self._connections.get(snap)
+        if con is not None:
+            return con
+        with self._lock:
+            con = self._connections.get(snap)
+            if con is None:
+                path = self.store.path(snap)
+                if not path.exists():
+                    raise NoSnapshot(f"快照文件缺失 (snapshot file missing): {path.name}")
+                con = duckdb.connect(str(path), read_only=True)
+                self._connections[snap] = con
+                for old in sorted(self._connections)[: -self.KEEP_CONNECTIONS]:
+                    if old != snap:
+                        self._connections.pop(old).close()
+            return con
+
+    def cursor(self, snap: str) -> duckdb.DuckDBPyConnection:
+        cursors = getattr(self._local, "cursors", None)
+        if cursors is None:
+            cursors = self._local.cursors = {}
+        cur = cursors.get(snap)
+        if cur is None:
+            for old in [k for k in cursors if k != snap]:
+                cursors.pop(old)
+            cur = cursors[snap] = self._connection(snap).cursor()
+        return cur
+
+    # --- queries ------------------------------------------------------------
+    def execute(self, name: str, *, scope: int | None = None, snapshot: str | None = None,
+                cached: bool = True, **params) -> pd.DataFrame:
+        """Run queries/serve/<name>.sql on the current (or given) snapshot."""
+        qname = f"serve/{name}"
+        text = load_sql(qname)
+        if "$scope" not in text:
+            raise QueryError(f"queries/{qname}.sql must filter by $scope")
+        snap = snapshot or self.snapshot_id()
+        params = {**params, "scope": int(scope if scope is not None else self.root_adcode or 0)}
+        bound = bind(text, params, what=f"queries/{qname}.sql")
+        key = None
+        if cached and self.cache is not None:
+            raw = json.dumps([snap, name, {k: _key_part(v) for k, v in sorted(bound.items())}], default=str)
+            key = "q:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+            hit = self.cache.get(key)
+            if hit is not None:
+                return hit
+        # Through Arrow: duckdb 2.0's own .df() trips a pandas 3.1 deprecation.
+        df = self.cursor(snap).sql(text, params=bound).to_arrow_table().to_pandas()
+        if key is not None:
+            self.cache.set(key, df)
+        return df
+
+    def check_region(self, adcode: int, scope: int | None = None) -> None:
+        """Raise ScopeError unless adcode is the scope root or below it."""
+        df = self.execute("region_in_scope", scope=scope, adcode=int(adcode))
+        if df.empty:
+            raise ScopeError(f"区划代码 {adcode} 不在可见范围内或不存在 (region {adcode} is unknown or outside your scope)")
+
+    def meta(self, snapshot: str | None = None) -> dict:
+        df = self.execute("snapshot_meta", snapshot=snapshot)
+        if df.empty:
+            return {}
+        row = df.iloc[0].to_dict()
+        for k in ("source_versions", "row_counts", "warnings"):
+            if isinstance(row.get(k), str):
+                row[k] = json.loads(row[k])
+        return row
+
+    def close(self):
+        with self._lock:
+            for con in self._connections.values():
+                con.close()
+            self._connections.clear()
