@@ -268,7 +268,12 @@ def _check_indicator(n: int, i, measures: dict[str, Measure], domains: dict, pro
             problems.append(f"{where}: cadence {i['cadence']} differs from grain {m.grain} of measure {mid!r}")
         if rollup == "none" and m.additive:
             problems.append(f"{where}: rollup none needs a non-additive measure, {mid!r} is additive")
-        if rollup in ("sum", "ratio", "growth", "mean") and not m.additive:
+        # A mean's measure is an intensive figure given per leaf (income per head, PUE);
+        # only its weight must add up.
+        if rollup == "mean" and role == "measure":
+            if m.additive:
+                problems.append(f"{where}: rollup mean averages a per-leaf figure, {mid!r} is additive (use sum or ratio)")
+        elif rollup in ("sum", "ratio", "growth", "mean") and not m.additive:
             problems.append(f"{where}: rollup {rollup} needs additive measures, {mid!r} is not additive")
     warn, alarm = i.get("warn"), i.get("alarm")
     if (warn is None) != (alarm is None):

@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 POINTER = "CURRENT"
+RUNS_LOG_MAX_BYTES = 1_000_000
+RUNS_LOG_KEEP_LINES = 2000
 RUNS_LOG = "runs.jsonl"
 SUFFIX = ".duckdb"
 
@@ -143,8 +145,14 @@ class SnapshotStore:
         line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
         # O_APPEND writes of one short line are atomic enough for one writer
         # plus readers that skip a torn last line.
-        with open(self.dir / RUNS_LOG, "a", encoding="utf-8") as f:
+        path = self.dir / RUNS_LOG
+        with open(path, "a", encoding="utf-8") as f:
             f.write(line)
+            size = f.tell()
+        # A scheduler refreshing every minute writes ~1 MB a day: keep the tail.
+        if size > RUNS_LOG_MAX_BYTES:
+            tail = path.read_text(encoding="utf-8").splitlines(keepends=True)[-RUNS_LOG_KEEP_LINES:]
+            write_atomic(path, "".join(tail))
 
     def settle_interrupted(self) -> list[dict]:
         """Persist an 'interrupted' record for every run whose process died mid-build."""

@@ -2,7 +2,7 @@
 
 The demo simulator, a CSV/Parquet drop folder and a PostgreSQL database all hand
 the pipeline these tables with these columns. docs/SOURCES.md is the readable
-version of this module; tests/pipeline/test_raw_schema_doc.py keeps them in step.
+version of this module; tests/pipeline/sources/test_docs.py keeps them in step.
 
 Conventions: `adcode` is a 6-digit administrative code of the configured region
 tree; timestamps are local time (Asia/Shanghai) without zone; `period` is the

@@ -648,8 +648,11 @@ STAT_MEASURES = (
     "firms_digitalized", "population", "cpi", "unemployment_rate", "service_items", "service_items_online",
     "service_items_full_online", "ishandong_dau", "smart_communities", "smart_city_covered", "county_units",
     "env_monitor_points", "data_scenarios", "data_services_platform", "data_services_total",
+    "income_pc",
 )
 NON_ADDITIVE = ("cpi", "unemployment_rate", "ishandong_dau")
+# Non-additive, but given for every leaf (they roll up as weighted means).
+LEAF_INTENSIVE = ("income_pc",)
 
 
 def _seasonal(v):
@@ -805,6 +808,13 @@ def _statistics(w: _World, seed: int, as_of: _dt.datetime) -> Iterator[tuple]:
                                                            firms_i)))
     # --- population (万人)
     results.append(out("population", md, np.round(pop22[None, :] * 0.9985 ** mt[:, None], 2)))
+    # --- per-capita disposable income (元, annualised): an intensive county figure that
+    # only rolls up as a population-weighted mean. Shandong 2022: 37,560 元; richer
+    # counties (GDP per head) earn more, less than proportionally.
+    gdp_pc = gdp22 / np.maximum(pop22, 1e-9)
+    rel = (gdp_pc / max(gdp22.sum() / max(pop22.sum(), 1e-9), 1e-9)) ** 0.45
+    inc = 37560.0 * rel[None, :] * 1.052 ** mt[:, None] * noise("income_pc", md, 0.004)
+    results.append(out("income_pc", md, np.round(inc, 0)))
     # --- government services
     items = np.floor(1100 + 500 * _hash_u(seed, 961, leaves))[None, :] * 1.02 ** np.floor(mt)[:, None]
     items = np.floor(items + jitter("service_items"))

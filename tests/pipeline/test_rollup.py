@@ -104,3 +104,30 @@ def test_sharing_calls_trace_back_to_flow_rows(snap_con):
     """).fetchall()
     assert mismatch == []
     assert snap_con.execute("SELECT count(*) FROM sharing_flow").fetchone()[0] > 0
+
+
+def test_mean_indicator_is_weighted_by_its_weight(snap_con):
+    # Per-capita income: a city is the population-weighted mean of its counties,
+    # which differs from the plain mean of county values.
+    rows = snap_con.execute("""
+        WITH p AS (SELECT max(period) AS p FROM indicator_value WHERE indicator = 'income_per_capita'),
+        kids AS (
+            -- at a county, den is that county's own weight (its population)
+            SELECT r.parent AS adcode, sum(v.value * v.den) / sum(v.den) AS weighted, avg(v.value) AS plain
+            FROM indicator_value v JOIN region r ON r.adcode = v.adcode
+            WHERE v.indicator = 'income_per_capita' AND v.period = (SELECT p FROM p) AND r.level = 'county'
+            GROUP BY ALL
+        )
+        SELECT v.value, k.weighted, k.plain FROM indicator_value v JOIN kids k USING (adcode)
+        WHERE v.indicator = 'income_per_capita' AND v.period = (SELECT p FROM p)
+    """).fetchall()
+    assert len(rows) == 16
+    county_den = snap_con.execute("""
+        SELECT v.den, v.num FROM indicator_value v
+        JOIN region r ON r.adcode = v.adcode AND r.level = 'county'
+        WHERE v.indicator = 'income_per_capita' LIMIT 1
+    """).fetchone()
+    assert county_den[0] > 0
+    for value, weighted, plain in rows:
+        assert value == pytest.approx(weighted, rel=1e-9)
+    assert any(abs(value - plain) > 1 for value, _, plain in rows)

@@ -348,7 +348,7 @@ def test_statistic_measure_levels_and_periods(con, regions, measure):
     m = _statistic_measures()[measure]
     codes = {r[0] for r in con.execute("SELECT DISTINCT adcode FROM statistic WHERE measure = ?", [measure]).fetchall()}
     leaves = set(regions.loc[regions["is_leaf"], "adcode"].astype(int))
-    if m["additive"]:
+    if m["additive"] or measure in demo.LEAF_INTENSIVE:
         assert codes == leaves
     else:
         assert codes == _codes(regions, "province") | _codes(regions, "city")  # never counties
