@@ -8,15 +8,19 @@ a scheduler and never opens a database, so it is safe before gunicorn forks.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from datetime import datetime, timezone
 
 import dash
+from flask import Response, abort, jsonify, request
 from flask_caching import Cache
+from flask_compress import Compress
 
 from core.settings import settings as get_settings
 from core.snapshots import SnapshotStore
-from queries.database import Database
+from queries.database import Database, NoSnapshot
 
 log = logging.getLogger("cockpit.app")
 
@@ -25,24 +29,113 @@ def create_app(settings=None) -> dash.Dash:
     settings = settings or get_settings()
     app = dash.Dash(
         __name__,
-        use_pages=True,
         title="一网统管驾驶舱",
         update_title=None,
-        # Every page's layout is a function that callbacks fill: with this False
-        # Dash would inline all layouts into every index response.
+        # Page layouts are skeletons that callbacks fill; components appear per page.
         suppress_callback_exceptions=True,
         serve_locally=True,
+        # Vendored files (leaflet for map exports) are served, never injected into pages.
+        assets_ignore=r"vendor/.*",
     )
+    server = app.server
     cache_config = {"CACHE_TYPE": settings.cache_type, "CACHE_DEFAULT_TIMEOUT": 0}
     if settings.cache_type == "FileSystemCache":
         cache_config.update(CACHE_DIR=str(settings.cache_dir), CACHE_THRESHOLD=20000)
     elif settings.cache_type == "RedisCache":
         cache_config.update(CACHE_REDIS_URL=settings.cache_redis_url)
-    cache = Cache(app.server, config=cache_config)
-    app.server.config["COCKPIT_SETTINGS"] = settings
-    app.server.config["COCKPIT_DB"] = Database(SnapshotStore(settings.snapshot_dir), cache, settings.root_adcode)
-    app.layout = dash.html.Div([dash.page_container], className="cockpit-root")
+    cache = Cache(server, config=cache_config)
+    server.config["COMPRESS_MIMETYPES"] = ["text/html", "text/css", "application/javascript", "application/json",
+                                           "text/javascript", "application/geo+json", "text/csv", "image/svg+xml"]
+    server.config["COMPRESS_ALGORITHM"] = ["gzip"]
+    Compress(server)
+    server.config["COCKPIT_SETTINGS"] = settings
+    server.config["COCKPIT_DB"] = Database(SnapshotStore(settings.snapshot_dir), cache, settings.root_adcode)
+    server.config["COCKPIT_GEO_URL"] = lambda level: f"/geo/{settings.root_adcode}/{level}.geojson?v={_geo_version(settings)}"
+
+    import pages  # noqa: F401  (registers every screen and panel)
+    from components.shell import app_layout
+
+    app.layout = app_layout
+    _routes(app, settings)
     return app
+
+
+def _geo_version(settings) -> str:
+    manifest = settings.geo_dir / "manifest.json"
+    try:
+        return hashlib.blake2b(manifest.read_bytes(), digest_size=6).hexdigest()
+    except FileNotFoundError:
+        return "0"
+
+
+def _routes(app: dash.Dash, settings) -> None:
+    server = app.server
+
+    @server.get("/api/snapshot")
+    def api_snapshot():
+        """The browser's heartbeat: a few dozen bytes, never cached."""
+        db = server.config["COCKPIT_DB"]
+        now = datetime.now(timezone.utc)
+        try:
+            snap = db.snapshot_id()
+            meta = db.meta(snapshot=snap)
+        except NoSnapshot:
+            return jsonify(id=None, now=now.isoformat()), 503
+        resp = jsonify(id=snap, built=meta["built_at"].isoformat(), now=now.isoformat(),
+                       demo=bool(meta.get("demo")), stale=settings.stale_after_seconds)
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    @server.get("/geo/<int:root>/<level>.geojson")
+    def geo(root: int, level: str):
+        if root != settings.root_adcode or level not in ("province", "city", "county"):
+            abort(404)
+        path = settings.geo_dir / f"{level}.geojson"
+        if not path.exists():
+            abort(404)
+        # Read, not streamed: flask-compress only compresses buffered bodies (a
+        # county file is ~450 KB, ~100 KB gzipped). The URL carries a version
+        # (?v=), so browsers may keep the file for good.
+        resp = Response(path.read_bytes(), mimetype="application/geo+json")
+        resp.cache_control.public = True
+        resp.cache_control.max_age = 365 * 86400
+        resp.add_etag()
+        return resp.make_conditional(request)
+
+    @server.get("/export/<panel_id>.<fmt>")
+    def export(panel_id: str, fmt: str):
+        from components import context, export as ex
+        from components.panels import REGISTRY
+        from components.shell import PAGES
+
+        panel = REGISTRY.get(panel_id)
+        if panel is None or not panel.exportable or fmt not in ("csv", "xlsx", "html") or \
+                (fmt == "html" and not panel.map):
+            abort(404)
+        db = server.config["COCKPIT_DB"]
+        try:
+            snap = db.snapshot_id()
+        except NoSnapshot:
+            abort(503)
+        search = request.query_string.decode("utf-8")
+        c = context.Ctx(state=context.read_state(search, pages=tuple(PAGES)), snapshot=snap)
+        df = panel.data(c)
+        title = panel.title(c) or panel_id
+        stamp = c.stamp()
+        name = f"{panel_id}-{snap}"
+        if fmt == "csv":
+            return Response(ex.to_csv(df, title, stamp), mimetype="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        if fmt == "xlsx":
+            return Response(ex.to_xlsx(df, title, stamp),
+                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        level = str(df["level"].iloc[0]) if not df.empty else "city"
+        ind = c.indicators.get(str(df["indicator"].iloc[0])) if "indicator" in df and not df.empty else None
+        body = ex.to_map_html(df, settings.geo_dir / f"{level}.geojson", title=title, stamp=stamp,
+                              unit=ind["unit"] if ind else "", decimals=int(ind["decimals"]) if ind else 1)
+        return Response(body, mimetype="text/html; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.html"'})
 
 
 app = create_app()

@@ -60,6 +60,19 @@ class Measure:
     doc: str = ""
 
 
+def threshold_status(direction: str, warn: float | None, alarm: float | None, value: float | None) -> str:
+    """'alarm' | 'warn' | 'ok' | 'none': the one rule the pipeline's alerts and the
+    screens' colours share (direction up: below a threshold is worse)."""
+    if value is None or warn is None or alarm is None or value != value or warn != warn:
+        return "none"
+    worse = (lambda v, t: v < t) if direction == "up" else (lambda v, t: v > t)
+    if worse(value, alarm):
+        return "alarm"
+    if worse(value, warn):
+        return "warn"
+    return "ok"
+
+
 @dataclass(frozen=True)
 class Target:
     value: float
@@ -100,14 +113,7 @@ class Indicator:
 
     def status(self, value: float | None) -> str:
         """'alarm' | 'warn' | 'ok' | 'none' for a value, by the catalog thresholds."""
-        if value is None or self.warn is None or value != value:
-            return "none"
-        worse = (lambda v, t: v < t) if self.direction == "up" else (lambda v, t: v > t)
-        if worse(value, self.alarm):
-            return "alarm"
-        if worse(value, self.warn):
-            return "warn"
-        return "ok"
+        return threshold_status(self.direction, self.warn, self.alarm, value)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,12 @@ class Settings:
     build_memory_limit: str = "3GB"
     build_threads: int = 2
     catalog_path: Path = PROJECT_DIR / "data" / "catalog" / "indicators.yaml"
+    # Screens: how often a browser asks whether a new snapshot exists, when the
+    # data counts as stale, and the wall carousel's default dwell per page.
+    poll_seconds: int = 15
+    stale_after_seconds: int = 900
+    wall_dwell_seconds: int = 30
+    wall_pages: tuple[str, ...] = ("overview", "economy", "emergency", "cloud", "sharing")
 
     @property
     def snapshot_dir(self) -> Path:
@@ -107,6 +113,12 @@ def load_settings(env: dict | None = None) -> Settings:
         kwargs["catalog_path"] = Path(env["COCKPIT_CATALOG"]).resolve()
     if "COCKPIT_BUILD_MEMORY" in env:
         kwargs["build_memory_limit"] = env["COCKPIT_BUILD_MEMORY"]
+    for var, key in (("COCKPIT_POLL_SECONDS", "poll_seconds"), ("COCKPIT_STALE_AFTER", "stale_after_seconds"),
+                     ("COCKPIT_WALL_DWELL", "wall_dwell_seconds")):
+        if var in env:
+            kwargs[key] = max(1, int(env[var]))
+    if "COCKPIT_WALL_PAGES" in env:
+        kwargs["wall_pages"] = tuple(p.strip() for p in env["COCKPIT_WALL_PAGES"].split(",") if p.strip())
     return Settings(**kwargs)
 
 

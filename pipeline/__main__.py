@@ -86,7 +86,7 @@ def build(scale, seed, root, as_of, sources, no_publish, if_missing, as_json, pr
     finally:
         bar.close()
     out = {"snapshot": result.snapshot_id, "published": not no_publish, "seconds": result.seconds,
-           "size_bytes": result.size_bytes, "source_errors": result.source_errors,
+           "size_bytes": result.size_bytes, "raw_rows": result.raw_rows, "source_errors": result.source_errors,
            "warnings": result.warnings, "timings": result.timings, "rows": result.row_counts}
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=1))

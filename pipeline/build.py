@@ -52,6 +52,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     source_errors: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    raw_rows: int = 0
 
 
 @contextmanager
@@ -273,6 +274,7 @@ def build_snapshot(settings: Settings, *, as_of: datetime, regions=None, catalog
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database()"
         ).fetchall()]
         row_counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in sorted(tables)}
+        raw_rows = int(con.execute("SELECT coalesce(sum(rows), 0) FROM freshness").fetchone()[0])
         from pipeline.sources.demo import DEMO_NOTICE
 
         con.execute("INSERT INTO snapshot_meta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
@@ -292,7 +294,7 @@ def build_snapshot(settings: Settings, *, as_of: datetime, regions=None, catalog
     os.rename(building, final)
     step("write")
     return BuildResult(snap_id, final, round(time.monotonic() - started, 3), final.stat().st_size,
-                       row_counts, warnings, timings=timings)
+                       row_counts, warnings, timings=timings, raw_rows=raw_rows)
 
 
 def run_pipeline(settings: Settings, *, as_of: datetime | None = None, ingest_names: list[str] | None = None,
@@ -315,11 +317,14 @@ def run_pipeline(settings: Settings, *, as_of: datetime | None = None, ingest_na
             if progress is not None:
                 progress.set_description("ingest")
             chosen = [s for s in settings.sources if ingest_names is None or s.name in ingest_names]
+            t0 = time.monotonic()
             source_errors = ingest_sources(settings, regions, chosen, as_of)
+            ingest_seconds = round(time.monotonic() - t0, 3)
             if progress is not None:
                 progress.update(1)
             result = build_snapshot(settings, as_of=as_of, regions=regions, catalog=catalog, progress=progress)
             result.source_errors = source_errors
+            result.timings = {"ingest": ingest_seconds, **result.timings}
             if publish:
                 store.publish(result.snapshot_id)
                 store.prune(settings.keep_snapshots)

@@ -16,6 +16,7 @@ import json
 import os
 import threading
 from datetime import date, datetime
+from functools import lru_cache
 
 import duckdb
 import pandas as pd
@@ -38,6 +39,16 @@ def _key_part(v):
     if isinstance(v, (list, tuple, set, frozenset)):
         return sorted(map(str, v))
     return v
+
+
+@lru_cache(maxsize=None)
+def _sql_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+# Parameters a serving query may name without the caller giving them.
+# `period` bounds "latest": no bound unless a view asks for an earlier one.
+QUERY_DEFAULTS = {"period": datetime(9999, 12, 31)}
 
 
 class Database:
@@ -111,11 +122,14 @@ class Database:
         if "$scope" not in text:
             raise QueryError(f"queries/{qname}.sql must filter by $scope")
         snap = snapshot or self.snapshot_id()
-        params = {**params, "scope": int(scope if scope is not None else self.root_adcode or 0)}
+        params = {**QUERY_DEFAULTS, **params, "scope": int(scope if scope is not None else self.root_adcode or 0)}
         bound = bind(text, params, what=f"queries/{qname}.sql")
         key = None
         if cached and self.cache is not None:
-            raw = json.dumps([snap, name, {k: _key_part(v) for k, v in sorted(bound.items())}], default=str)
+            # The SQL text is part of the key: an edited query must not be answered
+            # from a persistent cache filled by its previous version.
+            raw = json.dumps([snap, name, _sql_digest(text), {k: _key_part(v) for k, v in sorted(bound.items())}],
+                             default=str)
             key = "q:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
             hit = self.cache.get(key)
             if hit is not None:

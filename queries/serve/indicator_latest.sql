@@ -1,14 +1,14 @@
--- Each indicator's value at its latest period for one region, with the value a
--- period and a year earlier, for KPI cards and the status page.
-WITH scoped AS (
+-- Each indicator's value at its latest period up to $period for one region, with
+-- the value one period and one year earlier: the KPI cards.
+WITH here AS (
     SELECT descendant AS adcode FROM region_closure WHERE ancestor = $scope AND descendant = $adcode
 ),
 latest AS (
     SELECT v.indicator, max(v.period) AS period FROM indicator_value v
-    WHERE v.adcode IN (SELECT adcode FROM scoped) GROUP BY ALL
+    WHERE v.adcode IN (SELECT adcode FROM here) AND v.period <= $period
+    GROUP BY v.indicator
 )
-SELECT i.id AS indicator, i.name_zh, i.unit, i.domain, i.cadence, i.direction, i.warn, i.alarm, i.decimals,
-       i.target_value, i.target_year, i.target_source, l.period, v.value,
+SELECT i.id AS indicator, l.period, v.value, v.num, v.den,
        (SELECT max_by(p.value, p.period) FROM indicator_value p
         WHERE p.indicator = i.id AND p.adcode = v.adcode AND p.period < l.period) AS previous_value,
        (SELECT y.value FROM indicator_value y WHERE y.indicator = i.id AND y.adcode = v.adcode

@@ -1,0 +1,180 @@
+"""Figure builders: pure functions, data in, figure out. No database, no Dash.
+
+Colours follow one language everywhere: alarm red, warn amber, ok green, no
+threshold neutral blue; the same names appear as CSS classes in assets/.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+STATUS_COLORS = {"alarm": "#ff4d4f", "warn": "#faad14", "ok": "#36cfc9", "none": "#4e8cff"}
+FONT = '"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif'
+SEQUENTIAL = [[0, "#0d2a4a"], [0.5, "#1f6fb2"], [1, "#5fd4ff"]]
+
+
+def _template(dark: bool) -> go.layout.Template:
+    fg, grid = ("#d6e4ff", "rgba(120,160,220,0.18)") if dark else ("#1f2d3d", "rgba(0,0,0,0.1)")
+    return go.layout.Template(layout=go.Layout(
+        font=dict(family=FONT, color=fg, size=15),
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        colorway=["#4e8cff", "#36cfc9", "#faad14", "#b37feb", "#ff7a45", "#73d13d", "#ff4d4f"],
+        xaxis=dict(gridcolor=grid, zeroline=False, linecolor=grid),
+        yaxis=dict(gridcolor=grid, zeroline=False, linecolor=grid),
+        hoverlabel=dict(font=dict(family=FONT, size=15)),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0, bgcolor="rgba(0,0,0,0)"),
+        margin=dict(l=56, r=16, t=36, b=40),
+    ))
+
+
+pio.templates["cockpit_dark"] = _template(True)
+pio.templates["cockpit_light"] = _template(False)
+
+
+def template(theme: str) -> str:
+    return "cockpit_light" if theme == "light" else "cockpit_dark"
+
+
+def fmt(value, decimals: int = 1, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return f"{text} {unit}".strip() if unit and unit not in ("—",) else text
+
+
+def empty(message: str, theme: str = "dark") -> go.Figure:
+    fig = go.Figure(layout=dict(template=template(theme)))
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=18), x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def choropleth(df: pd.DataFrame, *, geojson_url: str, unit: str, decimals: int, theme: str = "dark",
+               hint: str = "", points: pd.DataFrame | None = None) -> go.Figure:
+    """Regions one level down coloured by value. `df`: adcode, name, value.
+    The boundaries are a URL the browser fetches once and caches; only the
+    values travel with the figure."""
+    codes = df["adcode"].astype(int).tolist()
+    has = df["value"].notna()
+    fig = go.Figure()
+    # All regions in grey first, so ones without a value still show (and click).
+    fig.add_trace(go.Choropleth(
+        geojson=geojson_url, featureidkey="id", locations=codes, z=[0] * len(codes),
+        colorscale=[[0, "#2a3b55"], [1, "#2a3b55"]], showscale=False, customdata=df["name"],
+        marker_line_color="#8fb3ff", marker_line_width=0.6, hovertemplate="%{customdata}<extra></extra>",
+        name="regions"))
+    vals = df[has]
+    fig.add_trace(go.Choropleth(
+        geojson=geojson_url, featureidkey="id", locations=vals["adcode"].astype(int).tolist(),
+        z=vals["value"].round(decimals + 2).tolist(), customdata=vals["name"], colorscale=SEQUENTIAL,
+        marker_line_color="#8fb3ff", marker_line_width=0.8,
+        colorbar=dict(title=dict(text=unit, side="top"), thickness=12, len=0.6, x=0.98, outlinewidth=0),
+        hovertemplate="%{customdata}<br>%{z:,." + str(decimals) + "f} " + unit + "<extra></extra>",
+        name="values"))
+    if points is not None and not points.empty:
+        for label, grp in points.groupby("layer", sort=False):
+            fig.add_trace(go.Scattergeo(
+                lon=grp["lon"], lat=grp["lat"], mode="markers", name=str(label),
+                marker=dict(size=grp.get("size", 9), color=grp["color"], line=dict(width=0.5, color="#0b1a2e")),
+                customdata=grp["label"], hovertemplate="%{customdata}<extra></extra>"))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(template=template(theme), margin=dict(l=0, r=0, t=8, b=0), dragmode=False,
+                      showlegend=points is not None and not points.empty)
+    if hint:
+        fig.add_annotation(text=hint, showarrow=False, x=0.01, y=0.01, xref="paper", yref="paper",
+                           font=dict(size=12, color="#7f95b8"))
+    return fig
+
+
+def trend(df: pd.DataFrame, *, unit: str, decimals: int, theme: str = "dark", labels: dict,
+          target: dict | None = None) -> go.Figure:
+    """`df`: period, value, year_ago_value. Target: {value, year, label}."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=df["period"], y=df["value"], mode="lines", name=labels["value"],
+                             line=dict(width=3, color="#4e8cff"),
+                             hovertemplate="%{x|%Y-%m-%d}<br>%{y:,." + str(decimals) + "f} " + unit + "<extra></extra>"))
+    if "year_ago_value" in df and df["year_ago_value"].notna().any():
+        fig.add_trace(go.Scatter(x=df["period"], y=df["year_ago_value"], mode="lines", name=labels["year_ago"],
+                                 line=dict(width=2, dash="dot", color="#8c9bb5"),
+                                 hovertemplate="%{y:,." + str(decimals) + "f}<extra></extra>"))
+    if target:
+        fig.add_hline(y=target["value"], line=dict(color="#faad14", width=2, dash="dash"),
+                      annotation_text=target["label"], annotation_position="top left",
+                      annotation_font=dict(color="#faad14"))
+    fig.update_layout(template=template(theme), hovermode="x unified", yaxis_title=unit)
+    return fig
+
+
+def ranking(df: pd.DataFrame, *, unit: str, decimals: int, colors: list[str], theme: str = "dark") -> go.Figure:
+    """Horizontal bars, best at the top. `df`: adcode, name, value (sorted)."""
+    d = df[df["value"].notna()]
+    fig = go.Figure(go.Bar(
+        x=d["value"], y=d["name"], orientation="h", marker_color=colors[: len(d)],
+        customdata=d["adcode"].astype(int), text=[fmt(v, decimals) for v in d["value"]], textposition="auto",
+        hovertemplate="%{y}<br>%{x:,." + str(decimals) + "f} " + unit + "<extra></extra>"))
+    fig.update_layout(template=template(theme), xaxis_title=unit, margin=dict(l=110, r=16, t=8, b=36), bargap=0.25,
+                      yaxis=dict(autorange="reversed", tickmode="array", tickvals=d["name"].tolist(),
+                                 tickfont=dict(size=13)),
+                      uniformtext=dict(minsize=11, mode="hide"))
+    return fig
+
+
+def sparkline(values: list[float], color: str) -> go.Figure:
+    fig = go.Figure(go.Scatter(y=values, mode="lines", line=dict(width=2, color=color), hoverinfo="skip",
+                               fill="tozeroy", fillcolor="rgba(78,140,255,0.08)"))
+    fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), paper_bgcolor="rgba(0,0,0,0)",
+                      plot_bgcolor="rgba(0,0,0,0)", xaxis=dict(visible=False), showlegend=False,
+                      yaxis=dict(visible=False, range=_pad(values)))
+    return fig
+
+
+def _pad(values):
+    v = [x for x in values if x is not None and not (isinstance(x, float) and math.isnan(x))]
+    if not v:
+        return None
+    lo, hi = min(v), max(v)
+    span = (hi - lo) or abs(hi) or 1
+    return [lo - 0.1 * span, hi + 0.1 * span]
+
+
+def bars(df: pd.DataFrame, *, x: str, ys: list[tuple[str, str]], unit: str, theme: str = "dark",
+         barmode: str = "group", horizontal: bool = False) -> go.Figure:
+    """Several measures per category. ys: [(column, label)]."""
+    fig = go.Figure()
+    for col, label in ys:
+        if horizontal:
+            fig.add_trace(go.Bar(y=df[x], x=df[col], name=label, orientation="h"))
+        else:
+            fig.add_trace(go.Bar(x=df[x], y=df[col], name=label))
+    fig.update_layout(template=template(theme), barmode=barmode, yaxis_title=None if horizontal else unit,
+                      xaxis_title=unit if horizontal else None)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def lines(df: pd.DataFrame, *, x: str, ys: list[tuple[str, str]], unit: str, theme: str = "dark",
+          hline: tuple[float, str] | None = None) -> go.Figure:
+    fig = go.Figure()
+    for col, label in ys:
+        fig.add_trace(go.Scatter(x=df[x], y=df[col], mode="lines", name=label, line=dict(width=2.5)))
+    if hline:
+        fig.add_hline(y=hline[0], line=dict(color="#faad14", dash="dash"), annotation_text=hline[1],
+                      annotation_font=dict(color="#faad14"))
+    fig.update_layout(template=template(theme), hovermode="x unified", yaxis_title=unit)
+    return fig
+
+
+def sankey(df: pd.DataFrame, *, source: str, target: str, value: str, theme: str = "dark") -> go.Figure:
+    labels = sorted(set(df[source]) | set(df[target]))
+    index = {k: i for i, k in enumerate(labels)}
+    fig = go.Figure(go.Sankey(
+        node=dict(label=labels, pad=12, thickness=14, color="#4e8cff"),
+        link=dict(source=[index[s] for s in df[source]], target=[index[t] for t in df[target]],
+                  value=df[value].tolist(), color="rgba(78,140,255,0.25)")))
+    fig.update_layout(template=template(theme), margin=dict(l=8, r=8, t=8, b=8))
+    return fig

@@ -1,0 +1,233 @@
+"""The frame around every screen and the generic callbacks that fill it.
+
+Routing is ours, not dash.pages': Dash's page container re-renders the whole
+page whenever the query string changes, which would redraw every chart on each
+drill-down. Here the page skeleton is rendered only when the path (or language,
+kiosk, theme) changes; a region or period change reaches the panels through
+`url.search`, and a new snapshot through the `snap` store, and each panel
+updates in place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+import plotly.graph_objects as go
+from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from components import context
+from components.i18n import t
+from components.panels import REGISTRY
+from components.state import ViewState
+from queries.database import NoSnapshot
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    path: str
+    layout: Callable[[ViewState], object]   # state -> skeleton (cheap: no queries)
+    nav: bool = True
+    default_indicator: str | None = None     # map/trend indicator when the URL names none
+    # Titles come from components/i18n.py as page_<key>.
+
+
+PAGES: dict[str, Page] = {}
+
+
+def register_page(page: Page) -> Page:
+    PAGES[page.key] = page
+    return page
+
+
+def page_for(pathname: str | None) -> Page | None:
+    path = (pathname or "/").rstrip("/") or "/"
+    return next((p for p in PAGES.values() if p.path == path), None)
+
+
+def app_layout():
+    """Evaluated per index request (a few bytes): the frame, not the page."""
+    s = context.settings()
+    try:
+        snap = context.database().snapshot_id()
+    except NoSnapshot:
+        snap = ""
+    return html.Div([
+        dcc.Location(id="url", refresh="callback-nav"),
+        dcc.Store(id="snap", data=snap),
+        dcc.Store(id="router-key"),
+        html.Header([
+            html.Div([html.Span("一网统管", className="brand-mark"), html.Span(id="brand-title")], className="brand"),
+            html.Nav(id="nav", className="nav"),
+            html.Div([
+                html.Span(id="demo-badge", className="badge badge-demo"),
+                html.Span(id="age-badge", className="badge badge-age"),
+                html.Span(id="offline-badge", className="badge badge-offline"),
+            ], className="badges"),
+        ], className="topbar"),
+        html.Div([html.Nav(id="breadcrumb", className="breadcrumb"), html.Div(id="messages", className="messages")],
+                 className="subbar"),
+        html.Main(id="page", className="page"),
+    ], id="cockpit", className="cockpit",
+        **{"data-snapshot": snap, "data-poll": s.poll_seconds, "data-stale-after": s.stale_after_seconds})
+
+
+def split_href(href: str | None) -> tuple[str, str]:
+    """(path, "?query") of the browser's URL. Callbacks listen to `url.href` only:
+    dcc.Location updates pathname/search/href in steps, and a callback on two of
+    them runs twice per navigation, letting a stale answer land last."""
+    parts = urlsplit(href or "/")
+    return parts.path or "/", ("?" + parts.query) if parts.query else ""
+
+
+def _state(search):
+    return context.read_state(search, pages=tuple(PAGES))
+
+
+@callback(Output("page", "children"), Output("router-key", "data"), Output("cockpit", "className"),
+          Input("url", "href"), State("router-key", "data"))
+def route(href, key):
+    pathname, search = split_href(href)
+    state = _state(search)
+    page = page_for(pathname)
+    new_key = [pathname, state.lang, state.kiosk, state.theme, state.fit]
+    if new_key == key:
+        raise PreventUpdate
+    kiosk = state.kiosk or (page is not None and page.key == "wall")
+    classes = " ".join(c for c in ("cockpit", f"theme-{state.theme}", "kiosk" if kiosk else "",
+                                   f"fit-{state.fit}", f"page-{page.key}" if page else "page-missing") if c)
+    if page is None:
+        return html.Div(t("not_found", state.lang, path=pathname), className="message error big"), new_key, classes
+    return page.layout(state), new_key, classes
+
+
+@callback(Output("nav", "children"), Output("breadcrumb", "children"), Output("messages", "children"),
+          Output("brand-title", "children"), Output("demo-badge", "children"),
+          Input("url", "href"), Input("snap", "data"))
+def chrome(href, snap):
+    pathname, search = split_href(href)
+    state = _state(search)
+    root = context.settings().root_adcode
+    current = page_for(pathname)
+    keep = state.with_(indicator=None, region=state.region)
+    nav = [dcc.Link(t(f"page_{p.key}", state.lang), href=p.path + keep.query(root),
+                    className="nav-link active" if current is p else "nav-link")
+           for p in PAGES.values() if p.nav]
+    lang_other = "en" if state.lang == "zh" else "zh"
+    nav.append(dcc.Link("EN" if state.lang == "zh" else "中文",
+                        href=(pathname or "/") + state.with_(lang=lang_other).query(root), className="nav-link lang"))
+    messages = [html.Div(t("bad_param", state.lang, msg=e), className="message error") for e in state.errors]
+    crumbs, demo = [], ""
+    try:
+        db = context.database()
+        path = db.execute("region_path", adcode=state.region, snapshot=snap or None)
+        for i, r in enumerate(path.itertuples()):
+            if i:
+                crumbs.append(html.Span("›", className="crumb-sep"))
+            crumbs.append(dcc.Link(r.name, href=(pathname or "/") + state.with_(region=int(r.adcode)).query(root),
+                                   className="crumb" + (" current" if i == len(path) - 1 else "")))
+        demo = t("demo", state.lang) if db.meta(snapshot=snap or None).get("demo") else ""
+    except NoSnapshot:
+        messages.append(html.Div(t("no_snapshot", state.lang), className="message error"))
+    return nav, crumbs, messages, t("app_title", state.lang), demo
+
+
+def _ctx_for(search, snap) -> context.Ctx:
+    db = context.database()
+    current = db.snapshot_id()
+    # A store naming a snapshot that has since been pruned falls back to the current one.
+    use = snap if snap and db.store.path(snap).exists() else current
+    return context.Ctx(state=_state(search), snapshot=use)
+
+
+def _panel_output(kind: str):
+    pid = ctx.outputs_list[0]["id"]["panel"]
+    panel = REGISTRY.get(pid)
+    if panel is None or panel.kind != kind:
+        raise PreventUpdate
+    return panel
+
+
+@callback(Output({"type": "graph", "panel": MATCH}, "figure"), Output({"type": "title-graph", "panel": MATCH}, "children"),
+          Output({"type": "graph", "panel": MATCH}, "clickData"), Output({"type": "graph", "panel": MATCH}, "className"),
+          Input("url", "href"), Input("snap", "data"), State({"type": "graph", "panel": MATCH}, "className"))
+def fill_graph(href, snap, drawn_class):
+    search = split_href(href)[1]
+    panel = _panel_output("graph")
+    try:
+        c = _ctx_for(search, snap)
+        fig = panel.render(panel.data(c), c)
+        title = panel.title(c)
+    except NoSnapshot as e:
+        return go.Figure(), str(e), None, no_update
+    # New snapshot, same view, graph already drawn: send the traces only; the
+    # layout (and the map's boundaries, fetched once by URL) stay where they are.
+    if ctx.triggered_id == "snap" and "drawn" in (drawn_class or ""):
+        patch = Patch()
+        patch["data"] = fig.to_plotly_json()["data"]
+        return patch, title, no_update, no_update
+    return fig, title, None, "panel-graph drawn"
+
+
+@callback(Output({"type": "html", "panel": MATCH}, "children"),
+          Output({"type": "title-html", "panel": MATCH}, "children"),
+          Input("url", "href"), Input("snap", "data"))
+def fill_html(href, snap):
+    search = split_href(href)[1]
+    panel = _panel_output("html")
+    try:
+        c = _ctx_for(search, snap)
+        return panel.render(panel.data(c), c), panel.title(c)
+    except NoSnapshot as e:
+        return html.Div(str(e), className="message error"), ""
+
+
+@callback(Output("url", "search"), Input({"type": "graph", "panel": ALL}, "clickData"),
+          Input({"type": "indicator-picker", "page": ALL}, "value"), State("url", "href"),
+          prevent_initial_call=True)
+def navigate(clicks, picked, href):
+    """Map/ranking clicks drill down; the indicator picker switches indicator.
+    Both only rewrite the query string: the panels follow."""
+    trig = ctx.triggered_id
+    if not trig:
+        raise PreventUpdate
+    state = _state(split_href(href)[1])
+    root = context.settings().root_adcode
+    value = ctx.triggered[0]["value"]
+    if trig.get("type") == "indicator-picker":
+        page = PAGES.get(trig.get("page"))
+        # A re-drawn picker reports its current value: not a choice.
+        if not value or value == (state.indicator or (page.default_indicator if page else None)):
+            raise PreventUpdate
+        return state.with_(indicator=value).query(root) or "?"
+    panel = REGISTRY.get(trig.get("panel"))
+    if panel is None or not panel.drill or not value or not value.get("points"):
+        raise PreventUpdate
+    point = value["points"][0]
+    code = point.get("location") or point.get("customdata")
+    if isinstance(code, list):
+        code = code[0]
+    try:
+        code = int(code)
+    except (TypeError, ValueError):
+        raise PreventUpdate from None
+    if code == state.region or not context.region_exists(context.database(), code):
+        raise PreventUpdate
+    return state.with_(region=code).query(root) or "?"
+
+
+@callback(Output({"type": "picker-slot", "page": MATCH}, "children"), Input("url", "href"), Input("snap", "data"))
+def picker(href, snap):
+    search = split_href(href)[1]
+    from components.common import indicator_picker
+
+    key = ctx.outputs_list["id"]["page"]
+    page = PAGES.get(key)
+    if page is None or not page.default_indicator:
+        raise PreventUpdate
+    try:
+        return indicator_picker(key, page.default_indicator, _ctx_for(search, snap))
+    except NoSnapshot:
+        return None

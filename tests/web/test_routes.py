@@ -1,0 +1,82 @@
+"""The app's own HTTP routes: index, heartbeat, boundaries, exports."""
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+
+
+def test_index_is_a_small_frame(client):
+    resp = client.get("/")
+    assert resp.status_code == 200
+    assert len(resp.get_data()) < 20_000          # page layouts are not inlined
+    body = resp.get_data(as_text=True)
+    assert "cdn" not in body.lower() and "https://" not in body
+
+
+def test_heartbeat_is_tiny_and_uncached(client, demo_settings):
+    from core.snapshots import SnapshotStore
+
+    resp = client.get("/api/snapshot")
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    assert len(resp.get_data()) < 300
+    assert resp.get_json()["id"] == SnapshotStore(demo_settings.snapshot_dir).current_id()
+
+
+def test_boundaries_are_served_with_long_cache(client):
+    resp = client.get("/geo/370000/county.geojson?v=x")
+    assert resp.status_code == 200
+    assert "max-age=31536000" in resp.headers["Cache-Control"]
+    gj = json.loads(resp.get_data())
+    assert len(gj["features"]) == 136
+    assert client.get("/geo/370000/street.geojson").status_code == 404
+    assert client.get("/geo/110000/city.geojson").status_code == 404
+
+
+def test_csv_export_holds_the_rows_behind_the_chart(client, render_panel):
+    rows, _, title = render_panel("economy-rank", "?region=370200")
+    resp = client.get("/export/economy-rank.csv?region=370200")
+    assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
+    text = resp.get_data().decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == f"# {title}" and "快照" in lines[1] and "演示数据" in lines[1]
+    df = pd.read_csv(io.StringIO(text), comment="#")
+    assert len(df) == len(rows) and set(df["adcode"]) == set(rows["adcode"])
+
+
+def test_xlsx_export_parses(client):
+    resp = client.get("/export/overview-targets.xlsx")
+    assert resp.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(resp.get_data()))
+    ws = wb["data"]
+    assert ws["A1"].value == "规划目标达成度"
+    df = pd.read_excel(io.BytesIO(resp.get_data()), sheet_name="data", skiprows=2)
+    assert len(df) >= 10 and "target_value" in df.columns
+
+
+def test_map_export_is_standalone_html(client):
+    resp = client.get("/export/economy-map.html?region=370200")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "L.map" in html or "L.geoJson" in html or "geo_json" in html
+    name = json.dumps("市南区")[1:-1]                  # the map embeds names as JSON escapes
+    assert "市南区" in html or name in html
+    # Nothing is fetched: no external script/style/image and no tile layer
+    # (URLs inside comments and attribution text are harmless).
+    assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    assert "L.tileLayer(" not in html and "@import" not in html
+
+
+@pytest.mark.parametrize("path", ["/export/nope.csv", "/export/economy-rank.pdf", "/export/economy-rank.html"])
+def test_unknown_exports_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_responses_are_compressed(client):
+    resp = client.get("/geo/370000/county.geojson?v=x", headers={"Accept-Encoding": "gzip"})
+    assert resp.headers.get("Content-Encoding") == "gzip"
