@@ -82,11 +82,19 @@
 
   /* ---- kiosk scaling: design canvas 1920x1080, fit (letterbox) or fill (stretch) */
   function isKiosk() { var r = root(); return !!(r && r.classList.contains("kiosk")); }
+  // A viewport far beyond the design canvas is a wall (4K, spliced screens), not a
+  // desk: draw the 1920x1080 canvas and scale it, so text stays legible and sharp.
+  function isWall() { return window.innerWidth >= 2400 && window.innerHeight >= 1350; }
   function scale() {
     var r = root();
     if (!r) return;
-    document.body.classList.toggle("has-kiosk", isKiosk());
-    if (!isKiosk()) { r.style.transform = ""; return; }
+    var on = isKiosk() || isWall();
+    var was = document.body.classList.contains("has-kiosk");
+    r.classList.toggle("scaled", on && !isKiosk());
+    document.body.classList.toggle("has-kiosk", on);
+    // Plotly sizes charts on window resize only: tell it the canvas changed.
+    if (was !== on) setTimeout(function () { window.dispatchEvent(new Event("resize")); }, 0);
+    if (!on) { r.style.transform = ""; return; }
     var sx = window.innerWidth / 1920, sy = window.innerHeight / 1080;
     if (r.classList.contains("fit-fill")) {
       r.style.transform = "scale(" + sx + "," + sy + ")";
