@@ -59,11 +59,13 @@ def make_scheduler(settings: Settings, *, blocking: bool, first_run_now: bool = 
     cls = BlockingScheduler if blocking else BackgroundScheduler
     sched = cls(job_defaults={"coalesce": True, "max_instances": 1}, timezone="Asia/Shanghai")
     for cfg in settings.sources:
+        # APScheduler 3 reads next_run_time=None as "add paused": leave it out
+        # unless the first run is due now.
+        when = {"next_run_time": datetime.now().astimezone()} if first_run_now else {}
         sched.add_job(
             refresh_source, "interval", seconds=cfg.cadence_seconds, args=[settings, cfg.name],
             id=f"refresh:{cfg.name}", name=f"refresh {cfg.name} every {cfg.cadence_seconds}s",
-            misfire_grace_time=max(30, cfg.cadence_seconds // 2),
-            next_run_time=datetime.now().astimezone() if first_run_now else None,
+            misfire_grace_time=max(30, cfg.cadence_seconds // 2), **when,
         )
     return sched
 
