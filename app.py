@@ -35,7 +35,7 @@ def create_app(settings=None) -> dash.Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
         # Vendored files (leaflet for map exports) are served, never injected into pages.
-        assets_ignore=r"vendor/.*",
+        assets_path_ignore=["vendor"],
     )
     server = app.server
     cache_config = {"CACHE_TYPE": settings.cache_type, "CACHE_DEFAULT_TIMEOUT": 0}

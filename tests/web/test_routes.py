@@ -16,6 +16,7 @@ def test_index_is_a_small_frame(client):
     assert len(resp.get_data()) < 20_000          # page layouts are not inlined
     body = resp.get_data(as_text=True)
     assert "cdn" not in body.lower() and "https://" not in body
+    assert "leaflet" not in body          # vendored for map exports, not for every page
 
 
 def test_heartbeat_is_tiny_and_uncached(client, demo_settings):

@@ -1,0 +1,116 @@
+"""Page render time and bytes in headless chromium, on a warm server.
+
+For every screen: time from navigation until every chart has drawn (and the
+boundaries have arrived), bytes on the wire on a first load (empty cache) and a
+repeat load (warm cache), and bytes per heartbeat poll. Each figure is the median
+of --runs runs with its min-max spread.
+
+    .venv/bin/python -m bench.pages [--url http://127.0.0.1:8050] [--runs 5] [--size 1920x1080]
+
+Without --url it starts the app on the current data directory (COCKPIT_DATA_DIR).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+PAGES = ["/", "/economy", "/emergency", "/cloud", "/sharing", "/indicator?indicator=gdp", "/status", "/wall"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-dev-shm-usage"]
+DRAWN = """() => { const g = [...document.querySelectorAll('.js-plotly-plot')];
+  const ok = g.every(x => x._fullData && x.querySelector('.main-svg'));
+  const maps = ok ? g.filter(x => x._fullData.some(t => t.type === 'choropleth')).length : 0;
+  const status = document.querySelector('#snapshot-id');
+  if (location.pathname === '/status') return !!status;
+  return g.length > 0 && ok && (maps === 0 || document.querySelectorAll('.choroplethlocation').length > 0); }"""
+
+
+def start_server(port: int) -> subprocess.Popen:
+    code = ("import sys; from app import create_app; "
+            "create_app().run(host='127.0.0.1', port=int(sys.argv[1]), debug=False, threaded=True)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/snapshot", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def measure(url: str, runs: int, size: tuple[int, int], pages: list[str]) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    out = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium"), args=ARGS)
+        for path in pages:
+            times, first_bytes, repeat_bytes = [], [], []
+            for _ in range(runs):
+                ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+                page = ctx.new_page()
+                cdp = ctx.new_cdp_session(page)
+                cdp.send("Network.enable")
+                wire = {"bytes": 0}
+                cdp.on("Network.loadingFinished", lambda e: wire.__setitem__("bytes", wire["bytes"] + e["encodedDataLength"]))
+                t0 = time.perf_counter()
+                page.goto(url + path)
+                page.wait_for_function(DRAWN, timeout=60_000)
+                times.append(time.perf_counter() - t0)
+                page.wait_for_load_state("networkidle")
+                first_bytes.append(wire["bytes"])
+                wire["bytes"] = 0
+                page.reload()
+                page.wait_for_function(DRAWN, timeout=60_000)
+                page.wait_for_load_state("networkidle")
+                repeat_bytes.append(wire["bytes"])
+                ctx.close()
+            out[path] = {
+                "render_s": {"median": statistics.median(times), "min": min(times), "max": max(times)},
+                "first_load_bytes": int(statistics.median(first_bytes)),
+                "repeat_load_bytes": int(statistics.median(repeat_bytes)),
+            }
+            print(f"{path:28s} drawn {out[path]['render_s']['median']:.2f}s "
+                  f"({min(times):.2f}-{max(times):.2f})  first {out[path]['first_load_bytes'] / 1e6:.2f} MB  "
+                  f"repeat {out[path]['repeat_load_bytes'] / 1e3:.0f} KB", flush=True)
+        browser.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--url")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--size", default="1920x1080")
+    ap.add_argument("--pages", help="comma-separated paths (default: every screen)")
+    a = ap.parse_args()
+    size = tuple(int(x) for x in a.size.split("x"))
+    proc = None
+    url = a.url
+    if not url:
+        proc = start_server(8093)
+        url = "http://127.0.0.1:8093"
+    try:
+        for path in PAGES:     # warm the server's cache, as the target says "on a warm server"
+            urllib.request.urlopen(url + path).read()
+        pages = a.pages.split(",") if a.pages else PAGES
+        result = {"size": a.size, "runs": a.runs, "pages": measure(url, a.runs, size, pages)}
+    finally:
+        if proc:
+            proc.terminate()
+    dest = Path(__file__).resolve().parent / "results" / f"pages-{a.size}.json"
+    dest.write_text(json.dumps(result, indent=1))
+    print("written", dest)
+
+
+if __name__ == "__main__":
+    main()
