@@ -128,9 +128,10 @@
     if (!gd || !window.Plotly) return;
     var title = (box.querySelector(".panel-title") || {}).textContent || panel;
     var r = root();
-    var stamp = "一网统管驾驶舱 · 快照 " + (r ? r.getAttribute("data-snapshot") : "") +
-      " · 导出于 " + new Date().toLocaleString() +
-      ((document.getElementById("demo-badge") || {}).textContent ? " · 演示数据" : "");
+    var demo = (document.getElementById("demo-badge") || {}).textContent;
+    var stamp = "来源：一网统管驾驶舱数据快照 " + (r ? r.getAttribute("data-snapshot") : "") +
+      (state.built ? " · 数据时间 " + new Date(state.built).toLocaleString("zh-CN", { hour12: false }) : "") +
+      " · 导出于 " + new Date().toLocaleString("zh-CN", { hour12: false }) + (demo ? " · " + demo : "");
     var layout = JSON.parse(JSON.stringify(gd.layout));
     layout.title = { text: title, x: 0.02, font: { size: 26 } };
     layout.margin = Object.assign({}, layout.margin || {}, { t: 80, b: 70 });

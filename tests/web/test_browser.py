@@ -155,7 +155,8 @@ def test_exports_produce_valid_files(watch, tmp_path):
     with page.expect_download() as d:
         box.locator(".export-img[data-format=svg]").click()
     svg = ET.fromstring(d.value.path().read_bytes())
-    assert svg.tag.endswith("svg") and "快照" in ET.tostring(svg, encoding="unicode")
+    text = ET.tostring(svg, encoding="unicode")
+    assert svg.tag.endswith("svg") and "数据快照" in text and "数据时间" in text and "演示数据" in text
     with page.expect_download() as d:
         box.locator(".export-link[data-format=csv]").click()
     df = pd.read_csv(io.StringIO(d.value.path().read_text(encoding="utf-8-sig")), comment="#")
