@@ -1,0 +1,65 @@
+"""Every serving query on the current snapshot, uncached and cached.
+
+Reports p50/p95 per query over --n calls each (after one warm-up), first with
+the cache bypassed (DuckDB on an open read-only connection), then through the
+flask-caching layer the web app uses.
+
+    .venv/bin/python -m bench.queries [--n 200]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+PARAMS = {   # one realistic call per query: the root region, a city, an indicator
+    "indicator_children": {"indicator": "gdp"},
+    "indicator_series": {"indicator": "gdp"},
+}
+
+
+def pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=200)
+    a = ap.parse_args()
+    from app import create_app
+    from queries.sql import QUERIES_DIR, param_names, load_sql
+
+    app = create_app()
+    db = app.server.config["COCKPIT_DB"]
+    root = app.server.config["COCKPIT_SETTINGS"].root_adcode
+    result = {}
+    with app.server.test_request_context("/"):
+        snap = db.snapshot_id()
+        for path in sorted((QUERIES_DIR / "serve").glob("*.sql")):
+            name = path.stem
+            needs = param_names(load_sql(f"serve/{name}")) - {"scope", "period"}
+            params = {"adcode": root, **{k: v for k, v in PARAMS.get(name, {}).items() if k in needs}}
+            for k in needs - set(params):
+                params[k] = "gdp" if k == "indicator" else root
+            row = {}
+            for label, cached in (("uncached", False), ("cached", True)):
+                db.execute(name, snapshot=snap, cached=cached, **params)
+                times = []
+                for _ in range(a.n):
+                    t0 = time.perf_counter()
+                    db.execute(name, snapshot=snap, cached=cached, **params)
+                    times.append((time.perf_counter() - t0) * 1000)
+                row[label] = {"p50_ms": statistics.median(times), "p95_ms": pct(times, 0.95)}
+            result[name] = row
+            print(f"{name:34s} uncached p50 {row['uncached']['p50_ms']:6.2f} p95 {row['uncached']['p95_ms']:6.2f} ms"
+                  f"   cached p50 {row['cached']['p50_ms']:5.2f} p95 {row['cached']['p95_ms']:5.2f} ms", flush=True)
+    dest = Path(__file__).resolve().parent / "results" / "queries.json"
+    dest.write_text(json.dumps({"snapshot": snap, "n": a.n, "queries": result}, indent=1))
+    print("written", dest)
+
+
+if __name__ == "__main__":
+    main()
