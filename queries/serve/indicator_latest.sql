@@ -1,19 +1,18 @@
 -- Each indicator's value at its latest period up to $period for one region, with
--- the value one period and one year earlier: the KPI cards.
+-- the value one period and one year earlier: the KPI cards. One aggregate pass
+-- over the region's rows (top-2 by period), not a lookup per indicator.
 WITH here AS (
-    SELECT descendant AS adcode FROM region_closure WHERE ancestor = $scope AND descendant = $adcode
-),
-latest AS (
-    SELECT v.indicator, max(v.period) AS period FROM indicator_value v
-    WHERE v.adcode IN (SELECT adcode FROM here) AND v.period <= $period
+    SELECT v.indicator, max(v.period, 2) AS periods, max_by(v.value, v.period, 2) AS vals,
+           max_by(v.num, v.period) AS num, max_by(v.den, v.period) AS den
+    FROM indicator_value v
+    JOIN region_closure s ON s.descendant = v.adcode AND s.ancestor = $scope
+    WHERE v.adcode = $adcode AND v.period <= $period
     GROUP BY v.indicator
 )
-SELECT i.id AS indicator, l.period, v.value, v.num, v.den,
-       (SELECT max_by(p.value, p.period) FROM indicator_value p
-        WHERE p.indicator = i.id AND p.adcode = v.adcode AND p.period < l.period) AS previous_value,
-       (SELECT y.value FROM indicator_value y WHERE y.indicator = i.id AND y.adcode = v.adcode
-          AND y.period = l.period - INTERVAL 1 YEAR) AS year_ago_value
-FROM indicator i
-JOIN latest l ON l.indicator = i.id
-JOIN indicator_value v ON v.indicator = i.id AND v.period = l.period AND v.adcode = $adcode
+SELECT h.indicator, h.periods[1] AS period, h.vals[1] AS value, h.num, h.den, h.vals[2] AS previous_value,
+       y.value AS year_ago_value
+FROM here h
+JOIN indicator i ON i.id = h.indicator
+LEFT JOIN indicator_value y
+       ON y.indicator = h.indicator AND y.adcode = $adcode AND y.period = h.periods[1] - INTERVAL 1 YEAR
 ORDER BY i.domain, i.id
