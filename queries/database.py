@@ -66,6 +66,8 @@ class Database:
     def _reset(self):
         self._pid = os.getpid()
         self._connections: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._retired: list[duckdb.DuckDBPyConnection] = []
+        self._in_use: dict[int, int] = {}
         self._local = threading.local()
         self._pointer_sig = (-1, -1)
         self._current: str | None = None
@@ -85,10 +87,12 @@ class Database:
             raise NoSnapshot("尚无可用的数据快照，请先运行构建 (no snapshot yet: run `python -m pipeline build`)")
         return self._current
 
-    def _connection(self, snap: str) -> duckdb.DuckDBPyConnection:
-        con = self._connections.get(snap)
-        if con is not None:
-            return con
+    def _acquire(self, snap: str) -> duckdb.DuckDBPyConnection:
+        """The snapshot's connection, counted as in use until _release.
+
+        Connections beyond KEEP_CONNECTIONS are retired, and closed only once no
+        thread is running a query on them: closing one under a running query
+        fails that request (seen under load while the scheduler publishes)."""
         with self._lock:
             con = self._connections.get(snap)
             if con is None:
@@ -99,19 +103,38 @@ class Database:
                 self._connections[snap] = con
                 for old in sorted(self._connections)[: -self.KEEP_CONNECTIONS]:
                     if old != snap:
-                        self._connections.pop(old).close()
+                        self._retired.append(self._connections.pop(old))
+            self._in_use[id(con)] = self._in_use.get(id(con), 0) + 1
             return con
 
-    def cursor(self, snap: str) -> duckdb.DuckDBPyConnection:
+    def _release(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self._lock:
+            left = self._in_use.pop(id(con)) - 1
+            if left:
+                self._in_use[id(con)] = left
+            for old in [c for c in self._retired if id(c) not in self._in_use]:
+                self._retired.remove(old)
+                old.close()
+
+    def _cursor_of(self, snap: str, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on `con` (one connection is not thread-safe)."""
         cursors = getattr(self._local, "cursors", None)
         if cursors is None:
             cursors = self._local.cursors = {}
-        cur = cursors.get(snap)
-        if cur is None:
+        held = cursors.get(snap)
+        if held is None or held[0] is not con:     # new, or the snapshot was reopened since
             for old in [k for k in cursors if k != snap]:
                 cursors.pop(old)
-            cur = cursors[snap] = self._connection(snap).cursor()
-        return cur
+            held = cursors[snap] = (con, con.cursor())
+        return held[1]
+
+    def cursor(self, snap: str) -> duckdb.DuckDBPyConnection:
+        """A cursor for ad-hoc reads (tests, tools). Serving goes through execute()."""
+        con = self._acquire(snap)
+        try:
+            return self._cursor_of(snap, con)
+        finally:
+            self._release(con)
 
     # --- queries ------------------------------------------------------------
     def execute(self, name: str, *, scope: int | None = None, snapshot: str | None = None,
@@ -134,8 +157,12 @@ class Database:
             hit = self.cache.get(key)
             if hit is not None:
                 return hit
-        # Through Arrow: duckdb 2.0's own .df() trips a pandas 3.1 deprecation.
-        df = self.cursor(snap).sql(text, params=bound).to_arrow_table().to_pandas()
+        con = self._acquire(snap)
+        try:
+            # Through Arrow: duckdb 2.0's own .df() trips a pandas 3.1 deprecation.
+            df = self._cursor_of(snap, con).sql(text, params=bound).to_arrow_table().to_pandas()
+        finally:
+            self._release(con)
         if key is not None:
             self.cache.set(key, df)
         return df
@@ -158,6 +185,7 @@ class Database:
 
     def close(self):
         with self._lock:
-            for con in self._connections.values():
+            for con in [*self._connections.values(), *self._retired]:
                 con.close()
             self._connections.clear()
+            self._retired.clear()

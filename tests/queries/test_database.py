@@ -1,6 +1,7 @@
 """The query layer: scoping, caching per snapshot, reopening on a new pointer."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -64,3 +65,43 @@ def test_results_are_cached_per_snapshot_and_reopened_on_swap(fresh_settings):
     assert len(cache._cache) == n_keys + 1      # under a new key: no stale hit
     store.rollback(first)
     assert db.execute("snapshot_meta").iloc[0]["id"] == first
+
+
+def test_threads_keep_querying_while_snapshots_swap(demo_snapshot, tmp_path):
+    """Retired connections are closed only when no thread is using them."""
+    import shutil
+    import threading
+
+    from core.snapshots import SnapshotStore, new_snapshot_id
+    from queries.database import Database
+
+    store = SnapshotStore(tmp_path / "snapshots").ensure()
+    first = new_snapshot_id()
+    shutil.copy(demo_snapshot, store.path(first))
+    store.publish(first)
+    db = Database(store, cache=None, root_adcode=370000)
+    errors, done = [], threading.Event()
+
+    def reader():
+        while not done.is_set():
+            try:
+                db.execute("indicator_latest", adcode=370000, cached=False)
+                db.execute("indicator_children", adcode=370000, indicator="gdp", cached=False)
+            except Exception as e:  # noqa: BLE001 - collected and asserted below
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=reader) for _ in range(6)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(8):   # more swaps than KEEP_CONNECTIONS: old connections must retire safely
+            snap = new_snapshot_id()
+            shutil.copy(demo_snapshot, store.path(snap))
+            store.publish(snap)
+            time.sleep(0.4)
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert len(db._connections) <= Database.KEEP_CONNECTIONS and db._retired == []
