@@ -9,6 +9,7 @@ updates in place.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
@@ -142,6 +143,26 @@ def _ctx_for(search, snap) -> context.Ctx:
     return context.Ctx(state=_state(search), snapshot=use)
 
 
+def _rendered(panel, c: context.Ctx):
+    """(output, title) of a panel for a view of a snapshot, computed once and
+    shared: a hundred walls showing the same screen cost one render per snapshot."""
+    cache = context.database().cache
+    key = None
+    if cache is not None:
+        view = c.state.query(context.settings().root_adcode)
+        key = "panel:" + hashlib.blake2b(f"{c.snapshot}|{panel.id}|{view}".encode(), digest_size=16).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    out = panel.render(panel.data(c), c)
+    if panel.kind == "graph":
+        out = out.to_plotly_json()
+    result = (out, panel.title(c))
+    if key is not None:
+        cache.set(key, result)
+    return result
+
+
 def _panel_output(kind: str):
     pid = ctx.outputs_list[0]["id"]["panel"]
     panel = REGISTRY.get(pid)
@@ -158,15 +179,14 @@ def fill_graph(href, snap, drawn_class):
     panel = _panel_output("graph")
     try:
         c = _ctx_for(search, snap)
-        fig = panel.render(panel.data(c), c)
-        title = panel.title(c)
+        fig, title = _rendered(panel, c)
     except NoSnapshot as e:
         return go.Figure(), str(e), None, no_update
     # New snapshot, same view, graph already drawn: send the traces only; the
     # layout (and the map's boundaries, fetched once by URL) stay where they are.
     if ctx.triggered_id == "snap" and "drawn" in (drawn_class or ""):
         patch = Patch()
-        patch["data"] = fig.to_plotly_json()["data"]
+        patch["data"] = fig["data"]
         return patch, title, no_update, no_update
     return fig, title, None, "panel-graph drawn"
 
@@ -179,7 +199,7 @@ def fill_html(href, snap):
     panel = _panel_output("html")
     try:
         c = _ctx_for(search, snap)
-        return panel.render(panel.data(c), c), panel.title(c)
+        return _rendered(panel, c)
     except NoSnapshot as e:
         return html.Div(str(e), className="message error"), ""
 
