@@ -18,26 +18,15 @@ import json
 import os
 import random
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
+from bench.common import CHROMIUM_ARGS, PROJECT, demo_data_dir, free_port, wait_until_up
 SCREENS = ["/", "/economy", "/emergency", "/cloud", "/sharing"]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def record(url: str, data_dir: Path, settings) -> dict:
@@ -47,7 +36,7 @@ def record(url: str, data_dir: Path, settings) -> dict:
 
     rec = {}
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium"), args=ARGS)
+        b = p.chromium.launch(executable_path=os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS)
         for path in SCREENS:
             page = b.new_page(viewport={"width": 1920, "height": 1080})
             bodies = []
@@ -194,16 +183,9 @@ def main() -> None:
     ap.add_argument("--poll", type=float, default=15)
     ap.add_argument("--scale", type=float, default=1.0)
     a = ap.parse_args()
-    sys.path.insert(0, str(PROJECT))
-    from core.settings import Settings, SourceConfig
-    from pipeline.build import run_pipeline
-
-    tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    subprocess.run([sys.executable, "-m", "pipeline", "geo"], cwd=PROJECT, check=True, stdout=subprocess.DEVNULL)
-    shutil.copytree(PROJECT / "data" / "geo" / "370000", tmp / "geo" / "370000")
-    sources = [{"name": "demo", "kind": "demo", "cadence_seconds": 60, "options": {"seed": 20231, "scale": a.scale}}]
-    settings = Settings(data_dir=tmp, sources=(SourceConfig("demo", "demo", 60, {"seed": 20231, "scale": a.scale}),))
-    run_pipeline(settings, as_of=datetime.now().replace(microsecond=0))
+    tmp, settings = demo_data_dir("bench-load-", a.scale, datetime.now().replace(microsecond=0))
+    sources = [{"name": c.name, "kind": c.kind, "cadence_seconds": c.cadence_seconds, "options": c.options}
+               for c in settings.sources]
     env = {**os.environ, "COCKPIT_DATA_DIR": str(tmp), "COCKPIT_SOURCES": json.dumps(sources)}
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -213,12 +195,7 @@ def main() -> None:
     sched = None
     results = {"scale": a.scale, "minutes": a.minutes, "poll_s": a.poll, "runs": {}}
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/snapshot", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
+        wait_until_up(f"http://127.0.0.1:{port}", web)
         rec = record(f"http://127.0.0.1:{port}", tmp, settings)
         sched = subprocess.Popen([sys.executable, "-m", "pipeline", "schedule"], cwd=PROJECT, env=env,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

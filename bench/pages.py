@@ -22,9 +22,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.common import CHROMIUM_ARGS, PROJECT, free_port, wait_until_up
+
 PAGES = ["/", "/economy", "/emergency", "/cloud", "/sharing", "/indicator?indicator=gdp", "/status", "/wall"]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage"]
 DRAWN = """() => { const g = [...document.querySelectorAll('.js-plotly-plot')];
   const ok = g.every(x => x._fullData && x.querySelector('.main-svg'));
   const maps = ok ? g.filter(x => x._fullData.some(t => t.type === 'choropleth')).length : 0;
@@ -37,15 +37,13 @@ def start_server(port: int) -> subprocess.Popen:
     code = ("import sys; from app import create_app; "
             "create_app().run(host='127.0.0.1', port=int(sys.argv[1]), debug=False, threaded=True)")
     proc = subprocess.Popen([sys.executable, "-c", code, str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, cwd=Path(__file__).resolve().parents[1])
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/snapshot", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("server did not start")
+                            stderr=subprocess.DEVNULL, cwd=PROJECT)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", proc)
+    except SystemExit:
+        proc.kill()
+        raise
+    return proc
 
 
 def measure(url: str, runs: int, size: tuple[int, int], pages: list[str]) -> dict:
@@ -53,7 +51,7 @@ def measure(url: str, runs: int, size: tuple[int, int], pages: list[str]) -> dic
 
     out = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium"), args=ARGS)
+        browser = p.chromium.launch(executable_path=os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS)
         for path in pages:
             times, warm_times, first_bytes, repeat_bytes = [], [], [], []
             for _ in range(runs):
@@ -103,8 +101,9 @@ def main() -> None:
     proc = None
     url = a.url
     if not url:
-        proc = start_server(8093)
-        url = "http://127.0.0.1:8093"
+        port = free_port()
+        proc = start_server(port)
+        url = f"http://127.0.0.1:{port}"
     try:
         for path in PAGES:     # warm the server's cache, as the target says "on a warm server"
             urllib.request.urlopen(url + path).read()

@@ -13,40 +13,25 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
+from bench.common import CHROMIUM_ARGS, PROJECT, demo_data_dir, free_port, wait_until_up
 PAGES = ["/", "/economy", "/emergency", "/cloud", "/sharing", "/wall"]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
     a = ap.parse_args()
-    sys.path.insert(0, str(PROJECT))
-    from core.settings import Settings, SourceConfig
+    as_of = datetime(2026, 11, 20, 14, 30)
+    tmp, s = demo_data_dir("bench-poll-", a.scale, as_of)
     from pipeline.build import run_pipeline
     from playwright.sync_api import sync_playwright
 
-    tmp = Path(tempfile.mkdtemp(prefix="bench-poll-"))
-    subprocess.run([sys.executable, "-m", "pipeline", "geo"], cwd=PROJECT, check=True, stdout=subprocess.DEVNULL)
-    shutil.copytree(PROJECT / "data" / "geo" / "370000", tmp / "geo" / "370000")
-    s = Settings(data_dir=tmp, sources=(SourceConfig("demo", "demo", 60, {"seed": 20231, "scale": a.scale}),))
-    as_of = datetime(2026, 11, 20, 14, 30)
-    run_pipeline(s, as_of=as_of)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "COCKPIT_DATA_DIR": str(tmp), "COCKPIT_POLL_SECONDS": "2"}
     code = ("import sys; from app import create_app; "
             "create_app().run(host='127.0.0.1', port=int(sys.argv[1]), threaded=True)")
@@ -55,15 +40,10 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}"
     result = {}
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/api/snapshot", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
+        wait_until_up(url, server)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium"),
-                                        args=ARGS)
+                                        args=CHROMIUM_ARGS)
             for i, path in enumerate(PAGES):
                 ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
                 page = ctx.new_page()
