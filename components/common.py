@@ -18,10 +18,10 @@ SPARK_POINTS = 24
 
 
 def status(ind: dict, value) -> str:
-    return threshold_status(ind["direction"], _num(ind.get("warn")), _num(ind.get("alarm")), _num(value))
+    return threshold_status(ind["direction"], number(ind.get("warn")), number(ind.get("alarm")), number(value))
 
 
-def _num(v):
+def number(v):
     if v is None:
         return None
     try:
@@ -44,8 +44,8 @@ def chosen_indicator(c, page: str, default: str) -> dict:
     return c.indicators.get(default) or next(iter(c.indicators.values()))
 
 
-def _target_text(ind: dict, lang: str) -> str:
-    tv = _num(ind.get("target_value"))
+def target_text(ind: dict, lang: str) -> str:
+    tv = number(ind.get("target_value"))
     if tv is None:
         return ""
     return f"{int(ind['target_year'])}{'年' if lang == 'zh' else ' '}{t('target', lang)} " \
@@ -66,10 +66,10 @@ def kpi_panel(pid: str, page: str, area: str = "area-kpis", limit: int = 8) -> P
             rows.append({
                 "indicator": ind["id"], "name": c.name(ind), "unit": ind["unit"],
                 "period": None if r is None else r["period"],
-                "value": None if r is None else _num(r["value"]),
-                "previous_value": None if r is None else _num(r["previous_value"]),
-                "year_ago_value": None if r is None else _num(r["year_ago_value"]),
-                "target_value": _num(ind.get("target_value")), "target_year": ind.get("target_year"),
+                "value": None if r is None else number(r["value"]),
+                "previous_value": None if r is None else number(r["previous_value"]),
+                "year_ago_value": None if r is None else number(r["year_ago_value"]),
+                "target_value": number(ind.get("target_value")), "target_year": ind.get("target_year"),
                 "status": status(ind, None if r is None else r["value"]),
                 "spark": series["value"].tail(SPARK_POINTS).round(6).tolist(),
             })
@@ -87,7 +87,7 @@ def kpi_panel(pid: str, page: str, area: str = "area-kpis", limit: int = 8) -> P
 def kpi_card(r: dict, ind: dict, c) -> html.Div:
     dec = int(ind["decimals"])
     # Rows went through a DataFrame: missing numbers are NaN here, not None.
-    value, prev, year = _num(r["value"]), _num(r["previous_value"]), _num(r["year_ago_value"])
+    value, prev, year = number(r["value"]), number(r["previous_value"]), number(r["year_ago_value"])
 
     def delta(base, label):
         if value is None or base in (None, 0):
@@ -101,19 +101,19 @@ def kpi_card(r: dict, ind: dict, c) -> html.Div:
         return html.Span(f"{label} {text}", className="delta " + ("better" if better else "worse"))
 
     progress = None
-    tv = _num(r["target_value"])
+    tv = number(r["target_value"])
     if tv is not None and value is not None and tv:
         share = value / tv if ind["direction"] == "up" else (tv / value if value else 0)
         progress = html.Div([
             html.Div(className="progress-fill", style={"width": f"{max(0.0, min(share, 1.0)) * 100:.0f}%"}),
-        ], className="progress", title=f"{_target_text(ind, c.lang)}（{share * 100:.0f}%）")
+        ], className="progress", title=f"{target_text(ind, c.lang)}（{share * 100:.0f}%）")
     period = r["period"]
     as_of = pd.Timestamp(period).strftime("%Y-%m-%d %H:%M") if period is not None and not pd.isna(period) else "—"
     hover = "\n".join(x for x in [
         f"{t('definition', c.lang)}：{ind.get('definition_zh') or ''}",
         f"{t('source', c.lang)}：{ind.get('department') or ''}",
         f"{t('period', c.lang)}：{as_of}",
-        _target_text(ind, c.lang) + (f"（{ind.get('target_source')}）" if ind.get("target_source") else ""),
+        target_text(ind, c.lang) + (f"（{ind.get('target_source')}）" if ind.get("target_source") else ""),
     ] if x)
     spark = dcc.Graph(figure=figures.sparkline(r["spark"], figures.STATUS_COLORS[r["status"]]),
                       config={"staticPlot": True, "displayModeBar": False}, className="kpi-spark")
@@ -124,7 +124,7 @@ def kpi_card(r: dict, ind: dict, c) -> html.Div:
         html.Div([html.Span(figures.fmt(value, dec), className="kpi-value"),
                   html.Span(ind["unit"] if ind["unit"] != "—" else "", className="kpi-unit")], className="kpi-main"),
         html.Div([delta(prev, t("vs_previous", c.lang)), delta(year, t("vs_year", c.lang))], className="kpi-deltas"),
-        html.Div(_target_text(ind, c.lang), className="kpi-target") if tv is not None else None,
+        html.Div(target_text(ind, c.lang), className="kpi-target") if tv is not None else None,
         progress,
         spark,
     ], className=f"kpi status-{r['status']}", title=hover, **{"data-indicator": ind["id"]})
@@ -132,7 +132,7 @@ def kpi_card(r: dict, ind: dict, c) -> html.Div:
 
 # ---------------------------------------------------------------- map, ranking, trend
 
-def _children_values(c, ind: dict) -> pd.DataFrame:
+def children_values(c, ind: dict) -> pd.DataFrame:
     adcode = c.state.region
     if c.children.empty:           # a leaf: show it among its siblings
         path = c.q("region_path")
@@ -152,7 +152,7 @@ def map_panel(pid: str, page: str, default: str, area: str = "area-map", points=
     point layers (lon, lat, layer, color, label)."""
     def data(c):
         ind = chosen_indicator(c, page, default)
-        df = _children_values(c, ind)
+        df = children_values(c, ind)
         return df.assign(indicator=ind["id"], unit=ind["unit"])
 
     def render(df, c):
@@ -174,7 +174,7 @@ def map_panel(pid: str, page: str, default: str, area: str = "area-map", points=
 def ranking_panel(pid: str, page: str, default: str, area: str = "area-rank") -> Panel:
     def data(c):
         ind = chosen_indicator(c, page, default)
-        return _children_values(c, ind)[["adcode", "name", "period", "value"]]
+        return children_values(c, ind)[["adcode", "name", "period", "value"]]
 
     def render(df, c):
         ind = chosen_indicator(c, page, default)
@@ -201,8 +201,8 @@ def trend_panel(pid: str, page: str, default: str, area: str = "area-trend") -> 
         if df.empty:
             return figures.empty(t("no_data", c.lang), c.theme)
         target = None
-        if _num(ind.get("target_value")) is not None and c.state.region == c.meta.get("root_adcode"):
-            target = {"value": float(ind["target_value"]), "label": _target_text(ind, c.lang)}
+        if number(ind.get("target_value")) is not None and c.state.region == c.meta.get("root_adcode"):
+            target = {"value": float(ind["target_value"]), "label": target_text(ind, c.lang)}
         return figures.trend(df, unit=ind["unit"], decimals=int(ind["decimals"]), theme=c.theme, target=target,
                              labels={"value": c.name(ind), "year_ago": t("same_period_last_year", c.lang)})
 
@@ -265,10 +265,10 @@ def _since_text(since, now, lang: str) -> str:
 
 
 def _on_track(r: dict) -> bool | None:
-    value, target = _num(r["value"]), _num(r["target_value"])
+    value, target = number(r["value"]), number(r["target_value"])
     if value is None or target is None:
         return None
-    base, by, ty = _num(r.get("target_baseline")), r.get("target_baseline_year"), int(r["target_year"])
+    base, by, ty = number(r.get("target_baseline")), r.get("target_baseline_year"), int(r["target_year"])
     year = pd.Timestamp(r["period"]).year if r.get("period") is not None else ty
     up = r["direction"] == "up"
     if base is None or by is None or pd.isna(by) or year >= ty:
@@ -292,13 +292,13 @@ def targets_panel(pid: str, area: str = "area-targets", domain: str | None = Non
         body = []
         for r in df.to_dict("records"):
             dec = int(r["decimals"])
-            base = "—" if _num(r.get("target_baseline")) is None else \
+            base = "—" if number(r.get("target_baseline")) is None else \
                 f"{figures.fmt(r['target_baseline'], dec)}（{int(r['target_baseline_year'])}）"
             ok = r["on_track"]
             body.append(html.Tr([
                 html.Td(r["name_en"] if c.lang == "en" else r["name_zh"], className="target-name",
                         title=f"{t('source', c.lang)}：{r['target_source']} {r.get('target_scope') or ''}"),
-                html.Td(base), html.Td(figures.fmt(_num(r["value"]), dec, r["unit"]), className="target-actual"),
+                html.Td(base), html.Td(figures.fmt(number(r["value"]), dec, r["unit"]), className="target-actual"),
                 html.Td(f"{figures.fmt(r['target_value'], dec, r['unit'])}（{int(r['target_year'])}）"),
                 html.Td(t("on_track", c.lang) if ok else (t("off_track", c.lang) if ok is not None else "—"),
                         className="chip chip-ok" if ok else ("chip chip-alarm" if ok is not None else "")),

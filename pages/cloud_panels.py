@@ -11,7 +11,7 @@ import pandas as pd
 from dash import html
 
 from components import figures, figures_cloud
-from components.common import _num, geojson_url, status
+from components.common import number, geojson_url, status
 from components.panels import Panel, register
 from pages.domains import EXTRA
 
@@ -88,10 +88,10 @@ def _status(c, indicator: str, value) -> str:
 
 def _target(c, indicator: str) -> float | None:
     ind = _ind(c, indicator)
-    return None if ind is None else _num(ind.get("target_value"))
+    return None if ind is None else number(ind.get("target_value"))
 
 
-def _target_text(c, indicator: str, decimals: int, unit: str = "") -> str:
+def target_text(c, indicator: str, decimals: int, unit: str = "") -> str:
     ind, tv = _ind(c, indicator), _target(c, indicator)
     if tv is None:
         return ""
@@ -139,15 +139,15 @@ def _short_name(r, c) -> str:
 
 def _node_hover(r, c) -> str:
     def n(v, d=0):
-        return figures.fmt(_num(v), d)
+        return figures.fmt(number(v), d)
 
-    util = _num(r["vcpu_util"])
+    util = number(r["vcpu_util"])
     tier = _l(f"tier_{r['tier']}", c) if f"tier_{r['tier']}" in L else r["tier"]
     return _l("hover_node", c, name=r["name"], tier=tier, region=r["region_name"], used=n(r["vcpu_used"]),
               alloc=n(r["vcpu_alloc"]), total=n(r["vcpu_total"]), util="—" if util is None else f"{util:.1f}%",
               mem_used=n(r["mem_used_gb"]), mem_total=n(r["mem_total_gb"]),
               sto_used=n(r["storage_used_tb"], 1), sto_total=n(r["storage_total_tb"], 1),
-              avail="—" if _num(r["availability"]) is None else f"{r['availability']:.3f}%")
+              avail="—" if number(r["availability"]) is None else f"{r['availability']:.3f}%")
 
 
 def _topology_data(c) -> pd.DataFrame:
@@ -207,7 +207,7 @@ def _util_render(df, c):
         return figures.empty(_no_data(c, "no_samples"), c.theme)
     ind = _ind(c, "vcpu_util") or {}
     return figures_cloud.utilisation(df, theme=c.theme, labels=_labels(c, "vcpu", "memory", "warn", "alarm"),
-                                     warn=_num(ind.get("warn")), alarm=_num(ind.get("alarm")))
+                                     warn=number(ind.get("warn")), alarm=number(ind.get("alarm")))
 
 
 # ---------------------------------------------------------------- reclaim
@@ -215,7 +215,7 @@ def _util_render(df, c):
 def advice(alloc, used) -> tuple[str, int]:
     """(action, cores) for one tenant: reclaim | review | keep, and the cores
     that would bring its mean use up to KEEP_UTIL of what it keeps."""
-    alloc, used = _num(alloc), _num(used)
+    alloc, used = number(alloc), number(used)
     if not alloc or used is None:
         return "keep", 0
     util = 100.0 * used / alloc
@@ -241,7 +241,7 @@ def _reclaim_render(df, c):
                     html.Th(_l("util", c)), html.Th(_l("advice", c))])
     body = []
     for i, r in enumerate(df.head(TOP_RECLAIM).to_dict("records"), start=1):
-        util = _num(r["vcpu_util"]) or 0.0
+        util = number(r["vcpu_util"]) or 0.0
         level = "alarm" if r["action"] == "reclaim" else ("warn" if r["action"] == "review" else "ok")
         hint = _l("row_hint", c, used=figures.fmt(r["vcpu_used"], 0), alloc=figures.fmt(r["vcpu_alloc"], 0),
                   nodes=r["node_names"])
@@ -299,9 +299,9 @@ def _availpue_render(df, c):
     pue = df[df["measure"] == "pue"]
     cities = pue[~pue["is_total"].astype(bool)]
     labels = {
-        "availability": f"{_l('availability', c)}（{_target_text(c, 'cloud_availability', 2, '%')}）"
+        "availability": f"{_l('availability', c)}（{target_text(c, 'cloud_availability', 2, '%')}）"
                         f"<br>{_met(c, avail, 'cloud_availability')}",
-        "pue": f"PUE（{_target_text(c, 'pue', 2)}）<br>{_met(c, cities, 'pue')}",
+        "pue": f"PUE（{target_text(c, 'pue', 2)}）<br>{_met(c, cities, 'pue')}",
     }
     # Totals first, then the worst: availability is sorted ascending, PUE descending.
     avail = avail.head(AVAIL_ROWS)
@@ -309,7 +309,7 @@ def _availpue_render(df, c):
     ind = _ind(c, "pue") or {}
     return figures_cloud.availability_pue(avail, pue, theme=c.theme, labels=labels,
                                           avail_target=_target(c, "cloud_availability"),
-                                          pue_target=_target(c, "pue"), pue_warn=_num(ind.get("warn")))
+                                          pue_target=_target(c, "pue"), pue_warn=number(ind.get("warn")))
 
 
 EXTRA["cloud"] = register(

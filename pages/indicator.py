@@ -53,7 +53,7 @@ def _info_render(df, c):
 
 def _table_data(c):
     ind = _ind(c)
-    df = common._children_values(c, ind)
+    df = common.children_values(c, ind)
     return df[["adcode", "name", "level", "period", "value", "num", "den"]]
 
 
@@ -84,7 +84,7 @@ def _trend_render(df, c):
         return figures.empty(t("no_data", c.lang), c.theme)
     target = None
     if ind.get("target_value") == ind.get("target_value") and ind.get("target_value") is not None:
-        target = {"value": float(ind["target_value"]), "label": common._target_text(ind, c.lang)}
+        target = {"value": float(ind["target_value"]), "label": common.target_text(ind, c.lang)}
     return figures.trend(df, unit=ind["unit"], decimals=int(ind["decimals"]), theme=c.theme, target=target,
                          labels={"value": c.name(ind), "year_ago": t("same_period_last_year", c.lang)})
 

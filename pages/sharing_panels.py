@@ -230,7 +230,7 @@ def _trend_render(df: pd.DataFrame, c):
         if pd.Timestamp(df["day"].iloc[-1]).date() == as_of.date() and as_of != as_of.normalize():
             partial = _l(c, "partial", t=f"{as_of:%H:%M}")
     ind = c.indicators.get("api_success_rate") or {}
-    warn = common._num(ind.get("warn"))
+    warn = common.number(ind.get("warn"))
     return fs.calls_trend(df, theme=c.theme, success_line=warn, partial_last=partial,
                           labels={"calls": _l(c, "calls"), "success": _l(c, "success"),
                                   "latency": _l(c, "latency"), "calls_unit": _l(c, "calls_unit")})
@@ -270,7 +270,7 @@ def _providers_render(df: pd.DataFrame, c):
     for r in df.head(PROVIDER_ROWS).itertuples():
         s_ok = _status(c, "api_success_rate", r.success_rate)
         s_lat = _status(c, "api_latency_avg", r.latency_ms)
-        day_rate = common._num(r.last_day_success_rate)
+        day_rate = common.number(r.last_day_success_rate)
         s_day = _status(c, "api_success_rate", day_rate)
         body.append(html.Tr([
             html.Td(str(r.rank), className="rank"),
@@ -294,7 +294,7 @@ def _catalog_data(c) -> pd.DataFrame:
     if df.empty:
         return df
     ind = c.indicators.get("demand_satisfaction") or {}
-    scale = common._num(ind.get("scale")) or 100.0
+    scale = common.number(ind.get("scale")) or 100.0
     return df.assign(
         shareable_pct=[_pct(a, b) for a, b in zip(df["shareable"], df["entries"])],
         open_pct=[_pct(a, b) for a, b in zip(df["open"], df["entries"])],
@@ -315,7 +315,7 @@ def _row_name(c, r) -> str:
 def _demand_block(c, total: dict) -> html.Div:
     ind = c.indicators.get("demand_satisfaction") or {}
     value = total.get("demand_pct")
-    target = common._num(ind.get("target_value"))
+    target = common.number(ind.get("target_value"))
     dec = int(ind.get("decimals") or 1)
     st = _status(c, "demand_satisfaction", value)
     below = value is not None and target is not None and value < target
@@ -360,7 +360,7 @@ def _catalog_render(df: pd.DataFrame, c):
     for r in shown:
         cells = [html.Td(_row_name(c, r), className="name")]
         for col, ind, dec in cols:
-            v = common._num(r[col])
+            v = common.number(r[col])
             st = _status(c, ind, v) if ind else "none"
             cells.append(html.Td(figures.fmt(v, dec), className=f"num cell-{st}"))
         body.append(html.Tr(cells, className=f"kind-{r['row_kind']}",
