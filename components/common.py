@@ -22,6 +22,8 @@ def status(ind: dict, value) -> str:
 
 
 def number(v):
+    """A float, or None when missing, NaN or not a number (rows that went through
+    a DataFrame carry NaN where the database had NULL)."""
     if v is None:
         return None
     try:
