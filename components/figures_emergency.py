@@ -52,7 +52,8 @@ def events_map(events: pd.DataFrame, resources: pd.DataFrame, counties: pd.DataF
     """Open events over neutral county boundaries, with resource layers.
 
     events: severity, category, status, overdue, lon, lat, hover;
-    resources: kind, lon, lat, hover; counties: adcode, name.
+    resources: kind, lon, lat, hover, and optionally count (a summary marker
+    per place, its area proportional to count); counties: adcode, name.
     One trace per (category, status) and per resource kind, each with a stable
     uid, so legend clicks filter by type and status and survive data updates.
     labels: category/status/kind -> display name, plus "resources",
@@ -65,14 +66,17 @@ def events_map(events: pd.DataFrame, resources: pd.DataFrame, counties: pd.DataF
         z=[0] * len(counties), colorscale=[[0, fill], [1, fill]], showscale=False,
         customdata=counties["name"], marker_line_color=line, marker_line_width=0.6,
         hovertemplate="%{customdata}<extra></extra>", showlegend=False, name="counties", uid="counties"))
+    counted = "count" in resources.columns
+    biggest = float(resources["count"].max()) if counted and len(resources) else 1.0
     for kind, (symbol, color) in RESOURCE_STYLE.items():
         grp = resources[resources["kind"] == kind]
         if grp.empty:
             continue
+        size = (5 + 13 * (grp["count"] / biggest) ** 0.5).round(1).tolist() if counted else 6
         fig.add_trace(go.Scattergeo(
             lon=grp["lon"], lat=grp["lat"], mode="markers", name=labels.get(kind, kind), uid=f"res-{kind}",
             legend="legend2", visible="legendonly" if kind in hidden else True,
-            marker=dict(symbol=symbol, size=6, color=color, opacity=0.7, line=dict(width=0)),
+            marker=dict(symbol=symbol, size=size, color=color, opacity=0.7, line=dict(width=0)),
             customdata=grp["hover"], hovertemplate="%{customdata}<extra></extra>"))
     ev = events.sort_values(["severity"], ascending=False)   # the most severe drawn last, on top
     swatch = "#5b6b80" if theme == "light" else "#d6e4ff"

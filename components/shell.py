@@ -10,11 +10,13 @@ updates in place.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
 from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -143,24 +145,66 @@ def _ctx_for(search, snap) -> context.Ctx:
     return context.Ctx(state=_state(search), snapshot=use)
 
 
+def _render_key(snapshot: str, panel, c: context.Ctx) -> str:
+    view = c.state.query(context.settings().root_adcode)
+    return "panel:" + hashlib.blake2b(f"{snapshot}|{panel.id}|{view}".encode(), digest_size=16).hexdigest()
+
+
 def _rendered(panel, c: context.Ctx):
-    """(output, title) of a panel for a view of a snapshot, computed once and
-    shared: a hundred walls showing the same screen cost one render per snapshot."""
+    """(output, title, trace digests) of a panel for a view of a snapshot,
+    computed once and shared: a hundred walls showing the same screen cost one
+    render per snapshot. The digests let a refresh send only the traces that
+    changed."""
     cache = context.database().cache
-    key = None
-    if cache is not None:
-        view = c.state.query(context.settings().root_adcode)
-        key = "panel:" + hashlib.blake2b(f"{c.snapshot}|{panel.id}|{view}".encode(), digest_size=16).hexdigest()
+    key = _render_key(c.snapshot, panel, c) if cache is not None else None
+    if key is not None:
         hit = cache.get(key)
         if hit is not None:
             return hit
     out = panel.render(panel.data(c), c)
+    digests = None
     if panel.kind == "graph":
         out = out.to_plotly_json()
-    result = (out, panel.title(c))
+        digests = tuple(hashlib.blake2b(json.dumps(tr, cls=PlotlyJSONEncoder, sort_keys=True).encode(),
+                                        digest_size=12).hexdigest() for tr in out["data"])
+    result = (out, panel.title(c), digests)
     if key is not None:
         cache.set(key, result)
     return result
+
+
+def _drawn_snapshot(class_name: str | None) -> str | None:
+    """The snapshot a graph was last drawn from, kept in its className: the
+    browser knows what it shows; the server keeps no per-client state."""
+    tokens = (class_name or "").split()
+    if "drawn" not in tokens:
+        return None
+    return next((x[len("from-"):] for x in tokens if x.startswith("from-")), "")
+
+
+def _trace_patch(panel, c: context.Ctx, drawn: str, fig: dict, digests):
+    """A Patch carrying only the traces that differ, position by position, from
+    the drawn snapshot's render (every trace when that render is gone);
+    no_update when nothing changed. Builders put layers that rarely change
+    (boundaries, resources) first, so a varying number of event traces at the
+    end leaves them in place."""
+    cache = context.database().cache
+    old = cache.get(_render_key(drawn, panel, c)) if cache is not None and drawn else None
+    patch = Patch()
+    if old is None or old[2] is None:
+        patch["data"] = fig["data"]
+        return patch
+    before, now = old[2], digests
+    changed = [i for i, (a, b) in enumerate(zip(before, now)) if a != b]
+    if not changed and len(before) == len(now):
+        return no_update
+    for i in changed:
+        patch["data"][i] = fig["data"][i]
+    if len(now) > len(before):
+        patch["data"].extend(fig["data"][len(before):])
+    for i in reversed(range(len(now), len(before))):
+        del patch["data"][i]
+    return patch
 
 
 def _panel_output(kind: str):
@@ -179,16 +223,17 @@ def fill_graph(href, snap, drawn_class):
     panel = _panel_output("graph")
     try:
         c = _ctx_for(search, snap)
-        fig, title = _rendered(panel, c)
+        fig, title, digests = _rendered(panel, c)
     except NoSnapshot as e:
         return go.Figure(), str(e), None, no_update
-    # New snapshot, same view, graph already drawn: send the traces only; the
-    # layout (and the map's boundaries, fetched once by URL) stay where they are.
-    if ctx.triggered_id == "snap" and "drawn" in (drawn_class or ""):
-        patch = Patch()
-        patch["data"] = fig["data"]
-        return patch, title, no_update, no_update
-    return fig, title, None, "panel-graph drawn"
+    drawn_as = f"panel-graph drawn from-{c.snapshot}"
+    # New snapshot, same view, graph already drawn: send the traces that
+    # changed only; the layout (and the map's boundaries, fetched once by URL)
+    # stay where they are.
+    drawn = _drawn_snapshot(drawn_class)
+    if ctx.triggered_id == "snap" and drawn is not None:
+        return _trace_patch(panel, c, drawn, fig, digests), title, no_update, drawn_as
+    return fig, title, None, drawn_as
 
 
 @callback(Output({"type": "html", "panel": MATCH}, "children"),
@@ -199,7 +244,7 @@ def fill_html(href, snap):
     panel = _panel_output("html")
     try:
         c = _ctx_for(search, snap)
-        return _rendered(panel, c)
+        return _rendered(panel, c)[:2]
     except NoSnapshot as e:
         return html.Div(str(e), className="message error"), ""
 

@@ -31,7 +31,7 @@ LABELS = {
         "topics_title": "12345 热点诉求 · 近30天",
         "自然灾害": "自然灾害", "事故灾难": "事故灾难", "公共卫生": "公共卫生", "社会安全": "社会安全",
         "接报": "接报", "处置中": "处置中", "已办结": "已办结",
-        "risk_point": "风险隐患点", "hazard_source": "危险源", "warehouse": "应急物资仓库", "rescue_team": "救援队伍",
+        "n_items": "{n} 处", "risk_point": "风险隐患点", "hazard_source": "危险源", "warehouse": "应急物资仓库", "rescue_team": "救援队伍",
         "resources": "应急资源", "severity": "事件级别", "overdue": "超期",
         "severity_1": "Ⅰ级 特别重大", "severity_2": "Ⅱ级 重大", "severity_3": "Ⅲ级 较大", "severity_4": "Ⅳ级 一般",
         "level_short": "{r}级", "grade": "风险等级 {g} 级", "capacity_warehouse": "储备 {c:,.0f} 件",
@@ -52,7 +52,7 @@ LABELS = {
         "topics_title": "12345 top topics · last 30 days",
         "自然灾害": "Natural disaster", "事故灾难": "Accident", "公共卫生": "Public health", "社会安全": "Public security",
         "接报": "New", "处置中": "Active", "已办结": "Closed",
-        "risk_point": "Risk points", "hazard_source": "Hazard sources", "warehouse": "Warehouses",
+        "n_items": "× {n}", "risk_point": "Risk points", "hazard_source": "Hazard sources", "warehouse": "Warehouses",
         "rescue_team": "Rescue teams",
         "resources": "Resources", "severity": "Level", "overdue": "Overdue",
         "severity_1": "Ⅰ Extraordinary", "severity_2": "Ⅱ Major", "severity_3": "Ⅲ Large", "severity_4": "Ⅳ General",
@@ -117,7 +117,10 @@ def _map_render(df: pd.DataFrame, c):
         + (f" · <span style='color:{figures.STATUS_COLORS['alarm']}'>{L['overdue_yes']}</span>" if r.overdue else "")
         for r in ev.itertuples()]
     res = df[df["layer"] != "event"].rename(columns={"layer": "kind"}).copy()
-    res["hover"] = [_resource_hover(r, L) for r in res.itertuples()]
+    if c.region.get("level") == "province":
+        res = _per_county(res, counties, L)
+    else:
+        res["hover"] = [_resource_hover(r, L) for r in res.itertuples()]
     # Thousands of resource points would bury the handful of events: the
     # wider the view, the more layers start hidden (one legend click away).
     hidden = HIDDEN_LAYERS.get(c.region.get("level"), frozenset())
@@ -126,6 +129,19 @@ def _map_render(df: pd.DataFrame, c):
     box = fe.bounds([*df["lon"], *counties["lon"]], [*df["lat"], *counties["lat"]])
     return fe.events_map(ev, res, counties, geojson_url=geojson_url(c, "county"), labels=L, theme=c.theme,
                          hidden=hidden, box=box, uirevision=str(c.state.region))
+
+
+def _per_county(res: pd.DataFrame, counties: pd.DataFrame, L: dict) -> pd.DataFrame:
+    """One marker per county and kind, at the county's centre, sized by count.
+    A province holds thousands of resource points: drawn one by one they are a
+    smear at this zoom and cost the wall ~1.4 MB of JSON per draw; the points
+    themselves come back one drill-down away (and in the export)."""
+    if res.empty:
+        return res.assign(count=pd.Series(dtype="int64"), hover=pd.Series(dtype="object"))
+    n = res.groupby(["kind", "adcode"], sort=True).size().rename("count").reset_index()
+    n = n.merge(counties[["adcode", "name", "lon", "lat"]], on="adcode", how="inner")
+    n["hover"] = [f"<b>{r.name}</b><br>{L[r.kind]} {L['n_items'].format(n=r.count)}" for r in n.itertuples()]
+    return n
 
 
 def _resource_hover(r, L: dict) -> str:

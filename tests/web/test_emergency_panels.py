@@ -135,17 +135,45 @@ def test_map_colours_events_by_severity_and_filters_by_type_and_status(render_pa
     assert fig.layout.uirevision          # legend filters survive updates
 
 
+def _resource_counts(snap_con, root):
+    return dict(snap_con.execute("""
+        SELECT x.kind, count(*) FROM resource x
+        JOIN region_closure c ON c.descendant = x.adcode AND c.ancestor = ? GROUP BY x.kind""", [root]).fetchall())
+
+
 def test_resource_layers_are_on_the_map(render_panel, snap_con):
     for search, root in (("", 370000), (f"?region={CITY}", CITY)):
         rows, fig, _ = render_panel("emergency-events-map", search)
         layers = {tr.uid: tr for tr in fig.data if (tr.uid or "").startswith("res-")}
-        counts = dict(snap_con.execute("""
-            SELECT x.kind, count(*) FROM resource x
-            JOIN region_closure c ON c.descendant = x.adcode AND c.ancestor = ? GROUP BY x.kind""", [root]).fetchall())
+        counts = _resource_counts(snap_con, root)
         assert set(counts) == {"risk_point", "hazard_source", "warehouse", "rescue_team"}
-        assert {k: len(layers[f"res-{k}"].lon) for k in counts} == counts
         assert len({tr.marker.symbol for tr in layers.values()}) == 4
         assert all(tr.legend == "legend2" for tr in layers.values())
+        # every resource is in the export, whatever the map draws
+        assert rows["layer"].value_counts().drop("event", errors="ignore").to_dict() == counts
+    # a city draws every point
+    _, fig, _ = render_panel("emergency-events-map", f"?region={CITY}")
+    layers = {tr.uid: tr for tr in fig.data if (tr.uid or "").startswith("res-")}
+    counts = _resource_counts(snap_con, CITY)
+    assert {k: len(layers[f"res-{k}"].lon) for k in counts} == counts
+
+
+def test_province_map_summarises_resources_per_county(render_panel, snap_con):
+    _, fig, _ = render_panel("emergency-events-map")
+    per_county = snap_con.execute("""
+        SELECT x.kind, r.lon, r.lat, count(*) FROM resource x JOIN region r ON r.adcode = x.adcode
+        GROUP BY ALL""").fetchall()
+    layers = {tr.uid: tr for tr in fig.data if (tr.uid or "").startswith("res-")}
+    for kind in {k for k, *_ in per_county}:
+        tr = layers[f"res-{kind}"]
+        expect = {(round(lo, 6), round(la, 6)): n for k, lo, la, n in per_county if k == kind}
+        drawn = {(round(lo, 6), round(la, 6)) for lo, la in zip(tr.lon, tr.lat)}
+        assert drawn == set(expect)                 # one marker per county, at its centre
+        assert all(f" {n} 处" in h for h, n in zip(tr.customdata, (expect[(round(lo, 6), round(la, 6))]
+                                                                   for lo, la in zip(tr.lon, tr.lat))))
+        sizes = dict(zip(((round(lo, 6), round(la, 6)) for lo, la in zip(tr.lon, tr.lat)), tr.marker.size))
+        big, small = max(expect, key=expect.get), min(expect, key=expect.get)
+        assert expect[big] == expect[small] or sizes[big] > sizes[small]   # area follows the count
     # at province level the thousands of risk points start hidden, one click away
     _, fig, _ = render_panel("emergency-events-map")
     vis = {tr.uid: tr.visible for tr in fig.data if (tr.uid or "").startswith("res-")}

@@ -1,0 +1,52 @@
+"""The cockpit's own plotly.js build (scripts/plotly-bundle): the version the
+plotly package writes figures for, every trace type the screens draw, and
+served where dcc.Graph looks for plotly.js."""
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+
+import pages  # noqa: F401  (registers the panels)
+from app import PLOTLY_BUNDLE
+from components.panels import REGISTRY
+from tests.web.test_panels import SCOPES
+
+URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+
+
+def _banner() -> re.Match:
+    with PLOTLY_BUNDLE.open(encoding="utf-8") as f:
+        m = re.match(r"/\* plotly\.js v(\S+) cockpit bundle; traces: (\S+) \*/", f.readline())
+    assert m, "bundle without its banner: rebuild with scripts/plotly-bundle/build.js"
+    return m
+
+
+def test_bundle_is_the_plotly_js_version_the_python_package_targets():
+    from plotly.offline import get_plotlyjs_version
+
+    assert _banner().group(1) == get_plotlyjs_version()
+
+
+@pytest.mark.parametrize("search", SCOPES)
+def test_bundle_has_every_trace_type_the_screens_draw(render_panel, search):
+    bundled = set(_banner().group(2).split(","))
+    for pid, panel in REGISTRY.items():
+        if panel.kind != "graph":
+            continue
+        _, fig, _ = render_panel(pid, search)
+        used = {tr.type for tr in fig.data}
+        assert used <= bundled, (pid, used - bundled)
+
+
+def test_dash_loads_the_bundle_compressed_and_revalidates_it(client):
+    body = PLOTLY_BUNDLE.read_bytes()
+    resp = client.get(URL, headers={"Accept-Encoding": "gzip, deflate"})
+    assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(resp.data) == body
+    assert len(resp.data) < len(body) / 2
+    again = client.get(URL, headers={"Accept-Encoding": "gzip", "If-None-Match": resp.headers["ETag"]})
+    assert again.status_code == 304
+    plain = client.get(URL)
+    assert plain.data == body and "Content-Encoding" not in plain.headers
