@@ -25,6 +25,7 @@ from core.snapshots import SnapshotStore
 from queries.database import Database, NoSnapshot
 
 log = logging.getLogger("cockpit.app")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 PLOTLY_BUNDLE = Path(__file__).resolve().parent / "assets" / "vendor" / "plotly" / "plotly-cockpit.min.js"
@@ -38,6 +39,13 @@ def _plotly_bundle() -> tuple[bytes, bytes, str]:
 
 def create_app(settings=None) -> dash.Dash:
     settings = settings or get_settings()
+    if not logging.getLogger().handlers:
+        # gunicorn configures only its own loggers: without this the app's
+        # INFO lines (renders, snapshot swaps) would vanish in production.
+        level = os.environ.get("COCKPIT_LOG_LEVEL", "INFO").upper()
+        logging.basicConfig(level=level if level in logging.getLevelNamesMapping() else "INFO", format=LOG_FORMAT)
+        if level not in logging.getLevelNamesMapping():
+            log.warning("COCKPIT_LOG_LEVEL=%s is not a log level (DEBUG, INFO, WARNING, ERROR): using INFO", level)
     app = dash.Dash(
         __name__,
         title="一网统管驾驶舱",
@@ -175,7 +183,7 @@ def main() -> None:
     from pipeline.build import run_pipeline
     from pipeline.scheduler import start_background
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     settings = get_settings()
     store = SnapshotStore(settings.snapshot_dir)
     built_now = False

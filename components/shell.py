@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
@@ -25,6 +28,8 @@ from components.i18n import t
 from components.panels import REGISTRY
 from components.state import ViewState
 from queries.database import NoSnapshot
+
+log = logging.getLogger("cockpit.render")
 
 
 @dataclass(frozen=True)
@@ -150,27 +155,44 @@ def _render_key(snapshot: str, panel, c: context.Ctx) -> str:
     return "panel:" + hashlib.blake2b(f"{snapshot}|{panel.id}|{view}".encode(), digest_size=16).hexdigest()
 
 
+# Striped locks: threads of a worker asking for the same render while it is
+# being computed (a wall of displays right after a new snapshot) wait for it
+# instead of computing it again.
+_RENDER_LOCKS = [threading.Lock() for _ in range(64)]
+
+
 def _rendered(panel, c: context.Ctx):
     """(output, title, trace digests) of a panel for a view of a snapshot,
     computed once and shared: a hundred walls showing the same screen cost one
     render per snapshot. The digests let a refresh send only the traces that
     changed."""
     cache = context.database().cache
-    key = _render_key(c.snapshot, panel, c) if cache is not None else None
-    if key is not None:
+    if cache is None:
+        return _render(panel, c)
+    key = _render_key(c.snapshot, panel, c)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    with _RENDER_LOCKS[hash(key) % len(_RENDER_LOCKS)]:
         hit = cache.get(key)
         if hit is not None:
             return hit
+        t0 = time.perf_counter()
+        result = _render(panel, c)
+        cache.set(key, result)
+    # One line per computed render: how a new snapshot's cost shows in the log.
+    log.info("rendered %s for snapshot %s in %.0f ms", panel.id, c.snapshot, 1000 * (time.perf_counter() - t0))
+    return result
+
+
+def _render(panel, c: context.Ctx):
     out = panel.render(panel.data(c), c)
     digests = None
     if panel.kind == "graph":
         out = out.to_plotly_json()
         digests = tuple(hashlib.blake2b(json.dumps(tr, cls=PlotlyJSONEncoder, sort_keys=True).encode(),
                                         digest_size=12).hexdigest() for tr in out["data"])
-    result = (out, panel.title(c), digests)
-    if key is not None:
-        cache.set(key, result)
-    return result
+    return out, panel.title(c), digests
 
 
 def _drawn_snapshot(class_name: str | None) -> str | None:

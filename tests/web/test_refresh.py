@@ -93,3 +93,34 @@ def test_a_chart_drawn_from_an_unknown_render_gets_every_trace(two_snapshots):
     srv = (server, key)
     patch = _graph_out(_fill(srv, b, "panel-graph drawn from-19700101T000000000Z-0"))["figure"]
     assert [op["location"] for op in patch["operations"]] == [["data"]]
+
+
+def test_displays_asking_at_once_share_one_render(web_app, caplog):
+    """Right after a new snapshot, many walls ask for the same panel within
+    moments: one of them computes it, the others get that result."""
+    import threading
+
+    from components import context, shell
+    from components.panels import REGISTRY
+
+    panel = REGISTRY["economy-map"]
+    results, start = [], threading.Barrier(8)
+
+    def ask():
+        with web_app.server.app_context():
+            db = context.database()
+            # a view no other test renders, so the cache starts without it
+            c = context.Ctx(state=context.read_state("?region=370200&indicator=gdp&period=2026-05",
+                                                     pages=tuple(shell.PAGES)), snapshot=db.snapshot_id())
+            start.wait()
+            results.append(shell._rendered(panel, c))
+
+    with caplog.at_level("INFO", logger="cockpit.render"):
+        threads = [threading.Thread(target=ask) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    renders = [r for r in caplog.records if r.name == "cockpit.render" and "economy-map" in r.getMessage()]
+    assert len(results) == 8 and len(renders) == 1
+    assert all(r[2] == results[0][2] for r in results)
