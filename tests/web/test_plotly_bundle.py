@@ -50,3 +50,9 @@ def test_dash_loads_the_bundle_compressed_and_revalidates_it(client):
     assert again.status_code == 304
     plain = client.get(URL)
     assert plain.data == body and "Content-Encoding" not in plain.headers
+
+
+def test_every_page_preloads_the_bundle_dash_will_ask_for(client):
+    html = client.get("/economy").get_data(as_text=True)
+    assert f'<link rel="preload" href="{URL}" as="script">' in html
+    assert '<html lang="zh-CN">' in html
