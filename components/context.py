@@ -4,7 +4,7 @@ URL; holds no state of its own."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import pandas as pd
 from flask import current_app
@@ -22,10 +22,17 @@ def settings():
 
 
 def indicators(db: Database, snapshot: str | None = None) -> dict[str, dict]:
-    """Indicator definitions by id, as the snapshot was built (cached per snapshot)."""
-    df = db.execute("indicators", snapshot=snapshot)
+    """Indicator definitions by id, as the snapshot was built. Read-only: the
+    dict is shared by every request on that snapshot (every callback parses
+    the URL against it, and building it from rows cost more than the rest of
+    a cached callback)."""
+    return _indicators(db, snapshot or db.snapshot_id())
+
+
+@lru_cache(maxsize=8)
+def _indicators(db: Database, snapshot: str) -> dict[str, dict]:
     out = {}
-    for r in df.to_dict("records"):
+    for r in db.execute("indicators", snapshot=snapshot).to_dict("records"):
         r["pages"] = [str(p) for p in (r.get("pages") if r.get("pages") is not None else [])]
         out[r["id"]] = r
     return out
