@@ -82,3 +82,11 @@ def snap_con(demo_snapshot):
 def fresh_settings(tmp_path, shared_geo_dir) -> Settings:
     """An empty, private data directory (for tests that build, kill or publish)."""
     return make_settings(tmp_path / "data", shared_geo_dir)
+
+
+@pytest.fixture(scope="session")
+def web_app(demo_settings):
+    """The real app over the tiny demo snapshot, in-process."""
+    from app import create_app
+
+    return create_app(demo_settings)

@@ -15,13 +15,6 @@ import pytest
 from tests.conftest import settings_env
 
 
-@pytest.fixture(scope="session")
-def web_app(demo_settings):
-    from app import create_app
-
-    return create_app(demo_settings)
-
-
 @pytest.fixture
 def client(web_app):
     return web_app.server.test_client()
