@@ -181,7 +181,8 @@ def _rendered(panel, c: context.Ctx):
         result = _render(panel, c)
         cache.set(key, result)
     # One line per computed render: how a new snapshot's cost shows in the log.
-    log.info("rendered %s for snapshot %s in %.0f ms", panel.id, c.snapshot, 1000 * (time.perf_counter() - t0))
+    log.info("rendered %s view=%s for snapshot %s in %.0f ms", panel.id,
+             c.state.query(context.settings().root_adcode) or "?", c.snapshot, 1000 * (time.perf_counter() - t0))
     return result
 
 
