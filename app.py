@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import logging
 import os
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,6 +39,25 @@ def _plotly_bundle() -> tuple[bytes, bytes, str]:
     return body, gzip.compress(body, 9, mtime=0), hashlib.blake2b(body, digest_size=12).hexdigest()
 
 
+def _setup_before_any_request(app: dash.Dash) -> None:
+    """Dash sets up its server on the first request, raising its "done" flag
+    before it registers the component bundles: in a fresh threaded worker the
+    requests racing the first one get 500 ("dash is not a registered library")
+    and a wall stays blank. Here the first request does the setup under a lock
+    and the others wait for it (plotly/dash#3971)."""
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def setup():
+        if not done.is_set():
+            with lock:
+                if not done.is_set():
+                    app._setup_server()
+                    done.set()
+
+    app.server.before_request_funcs.setdefault(None, []).insert(0, setup)
+
+
 def create_app(settings=None) -> dash.Dash:
     settings = settings or get_settings()
     if not logging.getLogger().handlers:
@@ -58,6 +78,7 @@ def create_app(settings=None) -> dash.Dash:
         assets_path_ignore=["vendor"],
     )
     server = app.server
+    _setup_before_any_request(app)
     # The page asks for plotly.js only once Dash has booted and a graph mounts;
     # preloading it overlaps that download with the boot. zh-CN picks Chinese
     # (not Japanese) glyph forms from CJK fonts.

@@ -81,3 +81,28 @@ def test_unknown_exports_404(client, path):
 def test_responses_are_compressed(client):
     resp = client.get("/geo/370000/county.geojson?v=x", headers={"Accept-Encoding": "gzip"})
     assert resp.headers.get("Content-Encoding") == "gzip"
+
+
+def test_a_fresh_worker_serves_its_first_concurrent_requests(demo_settings):
+    """The first page load of a fresh threaded worker asks for several bundles
+    at once; none may fail while Dash is still setting itself up."""
+    import threading
+
+    from app import create_app
+
+    app = create_app(demo_settings)
+    urls = ["/_dash-component-suites/dash/dcc/dash_core_components.js",
+            "/_dash-component-suites/dash/html/dash_html_components.min.js", "/_dash-layout"] * 6
+    codes, barrier = [], threading.Barrier(len(urls))
+
+    def get(url):
+        client = app.server.test_client()
+        barrier.wait()
+        codes.append(client.get(url).status_code)
+
+    threads = [threading.Thread(target=get, args=(u,)) for u in urls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200] * len(urls)
