@@ -1,7 +1,10 @@
 """What several benchmarks need: a private demo data directory, a free port, a
-server to wait for, and the chromium flags for running headless as root."""
+server to wait for, the chromium flags for running headless as root, the
+production layout (gunicorn + one scheduler) and per-process memory and CPU."""
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import socket
 import subprocess
@@ -49,3 +52,116 @@ def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float
                 raise SystemExit(f"server exited with {proc.returncode}")
             time.sleep(0.3)
     raise SystemExit(f"server at {url} did not come up")
+
+
+def results_dir() -> Path:
+    """Where benchmarks write their JSON. The runner (`python -m bench --quick`)
+    points this elsewhere so a quick run never overwrites the full-mode figures
+    that bench/README.md quotes."""
+    out = Path(os.environ.get("COCKPIT_BENCH_RESULTS") or PROJECT / "bench" / "results")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def production_env(data_dir: Path, settings, **extra: str) -> dict:
+    """Environment for gunicorn and the scheduler: the private data directory and
+    its sources, so both processes see the same settings as the caller."""
+    sources = [{"name": c.name, "kind": c.kind, "cadence_seconds": c.cadence_seconds, "options": c.options}
+               for c in settings.sources]
+    return {**os.environ, "COCKPIT_DATA_DIR": str(data_dir), "COCKPIT_SOURCES": json.dumps(sources), **extra}
+
+
+def start_gunicorn(env: dict, port: int, log) -> subprocess.Popen:
+    """The production web layout: 2 gthread workers × 8 threads."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return subprocess.Popen([str(gunicorn), "-w", "2", "--threads", "8", "-b", f"127.0.0.1:{port}", "app:server"],
+                            cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_scheduler(env: dict, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """ONE `python -m pipeline schedule`, publishing at each source's cadence_seconds."""
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "schedule"], cwd=PROJECT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+
+
+def _stat(pid: int | str) -> list[str]:
+    """/proc/<pid>/stat fields from `state` on: the command name before them may
+    contain spaces and parentheses (chromium's threads and helpers do)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def worker_pids(master: int) -> list[int]:
+    out = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if int(_stat(p.name)[1]) == master:
+                    out.append(int(p.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+def proc_sample(pids: list[int]) -> tuple[float, int]:
+    """CPU seconds used so far and resident bytes, summed over pids."""
+    cpu, rss = 0.0, 0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            stat = _stat(pid)
+            cpu += (int(stat[11]) + int(stat[12])) / tick
+            rss += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return cpu, rss
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below pid (children, grandchildren, ...)."""
+    parent = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                parent[int(p.name)] = int(_stat(p.name)[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        cur = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == cur]
+        out += kids
+        todo += kids
+    return out
+
+
+def memory_kib(pid: int) -> dict:
+    """Rss and Pss (total, anonymous, file, shmem) of one process in KiB. Pss shares
+    pages fairly, so it sums over a browser's processes without counting shared
+    libraries N times; its file part also shrinks whenever some unrelated process
+    maps the same binary, so growth is best read from the anonymous + shmem part."""
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key = line.split(":", 1)[0]
+            if key in ("Rss", "Pss", "Pss_Anon", "Pss_File", "Pss_Shmem"):
+                out[key.lower()] = int(line.split()[1])
+    except OSError:
+        pass
+    return out
+
+
+def warm_workers(url: str, connections: int = 16) -> None:
+    """Make every gunicorn worker handle a request before a browser arrives. Dash sets
+    its "server set up" flag before it registers the component bundles, so a fresh
+    gthread worker answers the bundle requests that race the first page load with
+    500 (plotly/dash#3971); parallel connections reach every worker."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(_):
+        try:
+            urllib.request.urlopen(url + "/api/snapshot", timeout=30).read()
+        except OSError:
+            pass
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(get, range(connections)))
+    time.sleep(1)

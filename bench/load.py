@@ -17,15 +17,16 @@ import http.client
 import json
 import os
 import random
+import re
+import resource
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.common import CHROMIUM_ARGS, PROJECT, demo_data_dir, free_port, wait_until_up
+from bench.common import (CHROMIUM_ARGS, demo_data_dir, free_port, proc_sample, production_env, results_dir,
+                          start_gunicorn, start_scheduler, wait_until_up, warm_workers, worker_pids)
 SCREENS = ["/", "/economy", "/emergency", "/cloud", "/sharing"]
 
 
@@ -49,7 +50,13 @@ def record(url: str, data_dir: Path, settings) -> dict:
             run_pipeline(settings)
             page.wait_for_function(f"document.querySelector('#cockpit').dataset.snapshot !== '{old}'")
             page.wait_for_timeout(2500)
-            rec[path] = {"load": first, "change": [x.replace(old, "{SNAP}") for x in bodies], "snap": old}
+            new = page.get_attribute("#cockpit", "data-snapshot")
+            # Templates: {SNAP} is the snapshot the display asks for, {PREV} the
+            # one its charts were drawn from (their className says so, and the
+            # server patches only the traces that differ between the two).
+            rec[path] = {"load": [x.replace(old, "{SNAP}") for x in first],
+                         "change": [x.replace(old, "{PREV}").replace(new, "{SNAP}") for x in bodies],
+                         "snap": old}
             page.close()
         b.close()
     return rec
@@ -112,12 +119,14 @@ def with_region(body: str, region: int) -> str:
     return json.dumps(doc)
 
 
-def display(port: int, path: str, rec: dict, poll: float, stop: float, stats: Stats):
+def display(port: int, path: str, rec: dict, poll: float, stop: float, stats: Stats, delay: float = 0.0):
     conn = [None]
+    time.sleep(delay)          # walls are switched on over a while, not in the same instant
     request(conn, port, "GET", path, None, stats, "index")
+    # the page's layout names the current snapshot; its callbacks ask for it
+    shown = json.loads(request(conn, port, "GET", "/api/snapshot", None, stats, "poll") or b"{}").get("id") or ""
     for body in rec["load"]:
-        request(conn, port, "POST", "/_dash-update-component", body, stats, "callback")
-    shown = json.loads(request(conn, port, "GET", "/api/snapshot", None, stats, "poll") or b"{}").get("id")
+        request(conn, port, "POST", "/_dash-update-component", body.replace("{SNAP}", shown), stats, "callback")
     time.sleep(random.uniform(0, poll))
     while time.time() < stop:
         raw = request(conn, port, "GET", "/api/snapshot", None, stats, "poll")
@@ -127,8 +136,8 @@ def display(port: int, path: str, rec: dict, poll: float, stop: float, stats: St
             current = None
         if current and current != shown:
             for body in rec["change"]:
-                request(conn, port, "POST", "/_dash-update-component", body.replace("{SNAP}", current), stats,
-                        "refresh")
+                request(conn, port, "POST", "/_dash-update-component",
+                        body.replace("{PREV}", shown).replace("{SNAP}", current), stats, "refresh")
             shown = current
         time.sleep(poll)
 
@@ -138,41 +147,30 @@ def operator(port: int, rec: dict, stop: float, stats: Stats, regions: list[int]
     while time.time() < stop:
         path = random.choice(SCREENS)
         region = random.choice(regions)
+        snap = json.loads(request(conn, port, "GET", "/api/snapshot", None, stats, "poll") or b"{}").get("id") or ""
         for body in rec[path]["load"]:   # the same callbacks, for another region
-            request(conn, port, "POST", "/_dash-update-component", with_region(body, region), stats, "drill")
+            request(conn, port, "POST", "/_dash-update-component", with_region(body.replace("{SNAP}", snap), region),
+                    stats, "drill")
         if random.random() < 0.3:
             request(conn, port, "GET", f"/export/economy-rank.csv?region={region}", None, stats, "export")
         time.sleep(random.uniform(2, 6))
 
 
-def proc_sample(pids: list[int]) -> tuple[float, int]:
-    cpu, rss = 0.0, 0
-    tick = os.sysconf("SC_CLK_TCK")
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text().split()
-            cpu += (int(stat[13]) + int(stat[14])) / tick
-            rss += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except OSError:
-            pass
-    return cpu, rss
-
-
-def worker_pids(master: int) -> list[int]:
-    out = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                if int((p / "stat").read_text().split()[3]) == master:
-                    out.append(int(p.name))
-            except OSError:
-                pass
-    return out
-
-
 def pct(xs, q):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(q * (len(xs) - 1)))] if xs else float("nan")
+
+
+RENDERED = re.compile(r"cockpit\.render: rendered (\S+) view=(\S+) for snapshot (\S+) in (\d+) ms")
+
+
+def renders_in(log_path: Path, offset: int) -> tuple[list[tuple[str, str, str, int]], int]:
+    """(panel, view, snapshot, ms) of every render the workers computed since
+    offset (the app logs one line per computed render), and the new offset."""
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        f.seek(offset)
+        text = f.read()
+        return [(m[1], m[2], m[3], int(m[4])) for m in RENDERED.finditer(text)], f.tell()
 
 
 def main() -> None:
@@ -181,36 +179,37 @@ def main() -> None:
     ap.add_argument("--operators", type=int, default=20)
     ap.add_argument("--minutes", type=float, default=5)
     ap.add_argument("--poll", type=float, default=15)
+    ap.add_argument("--ramp", type=float, help="seconds over which the displays switch on (default: --poll)")
     ap.add_argument("--scale", type=float, default=1.0)
     a = ap.parse_args()
+    ramp = a.poll if a.ramp is None else a.ramp
     tmp, settings = demo_data_dir("bench-load-", a.scale, datetime.now().replace(microsecond=0))
-    sources = [{"name": c.name, "kind": c.kind, "cadence_seconds": c.cadence_seconds, "options": c.options}
-               for c in settings.sources]
-    env = {**os.environ, "COCKPIT_DATA_DIR": str(tmp), "COCKPIT_SOURCES": json.dumps(sources)}
+    env = production_env(tmp, settings)
     port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    web_log = open(Path(__file__).resolve().parent / "results" / "load-server.log", "w")
-    web = subprocess.Popen([str(gunicorn), "-w", "2", "--threads", "8", "-b", f"127.0.0.1:{port}", "app:server"],
-                           cwd=PROJECT, env=env, stdout=web_log, stderr=subprocess.STDOUT)
+    log_path = results_dir() / "load-server.log"
+    web_log = open(log_path, "w")
+    web = start_gunicorn(env, port, web_log)
     sched = None
-    results = {"scale": a.scale, "minutes": a.minutes, "poll_s": a.poll, "runs": {}}
+    results = {"scale": a.scale, "minutes": a.minutes, "poll_s": a.poll, "ramp_s": ramp, "runs": {}}
     try:
         wait_until_up(f"http://127.0.0.1:{port}", web)
+        warm_workers(f"http://127.0.0.1:{port}")
         rec = record(f"http://127.0.0.1:{port}", tmp, settings)
-        sched = subprocess.Popen([sys.executable, "-m", "pipeline", "schedule"], cwd=PROJECT, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sched = start_scheduler(env)
         regions = [370100, 370200, 370300, 370600, 370700, 371300]
         for n in [int(x) for x in a.displays.split(",")]:
             stats = Stats()
             stop = time.time() + a.minutes * 60
             threads = [threading.Thread(target=display, daemon=True,
                                         args=(port, SCREENS[i % len(SCREENS)], rec[SCREENS[i % len(SCREENS)]],
-                                              a.poll, stop, stats)) for i in range(n)]
+                                              a.poll, stop, stats, random.uniform(0, ramp))) for i in range(n)]
             threads += [threading.Thread(target=operator, daemon=True, args=(port, rec, stop, stats, regions))
                         for _ in range(a.operators)]
             pids = worker_pids(web.pid)
             samples = []
             cpu0, _ = proc_sample(pids)
+            gen0 = resource.getrusage(resource.RUSAGE_SELF)
+            _, log_offset = renders_in(log_path, 0)
             for t in threads:
                 t.start()
             t_start = time.time()
@@ -221,25 +220,45 @@ def main() -> None:
                                 "rss_mb": round(rss / 2**20)})
             for t in threads:
                 t.join(timeout=60)
+            gen1 = resource.getrusage(resource.RUSAGE_SELF)
+            renders, _ = renders_in(log_path, log_offset)
+            # The displays show the default view ("?"); operators drill into
+            # regions. The server's work per refresh tick is what the displays
+            # cost per new snapshot: renders shared by all N (should not grow with N).
+            walls = [r for r in renders if r[1] == "?"]
+            by_snap: dict[str, int] = {}
+            for _, _, snap, _ in walls:
+                by_snap[snap] = by_snap.get(snap, 0) + 1
+            ticks = sorted(by_snap)[1:]     # snapshots published during the run (not the one it started on)
             all_lat = [x for v in stats.lat.values() for x in v]
             run = {"requests": stats.count, "throughput_rps": stats.count / (a.minutes * 60),
                    "errors": len(stats.errors), "error_kinds": sorted(set(stats.errors))[:10],
                    "latency_ms": {k: {"p50": 1000 * pct(v, .5), "p95": 1000 * pct(v, .95), "p99": 1000 * pct(v, .99),
                                       "n": len(v)} for k, v in stats.lat.items()},
-                   "all_p95_ms": 1000 * pct(all_lat, .95), "workers": samples}
+                   "all_p50_ms": 1000 * pct(all_lat, .5), "all_p95_ms": 1000 * pct(all_lat, .95),
+                   "all_p99_ms": 1000 * pct(all_lat, .99), "workers": samples,
+                   "worker_cpu_s": samples[-1]["cpu_s"] if samples else None,
+                   "generator_cpu_s": round(gen1.ru_utime + gen1.ru_stime - gen0.ru_utime - gen0.ru_stime, 1),
+                   # The server's own work per refresh tick: panel renders computed
+                   # per new snapshot, shared by every display (should not grow with N).
+                   "renders": len(renders), "operator_renders": len(renders) - len(walls),
+                   "snapshots_seen": len(by_snap),
+                   "wall_renders_per_snapshot": [by_snap[s] for s in ticks],
+                   "wall_render_ms_per_snapshot": [sum(ms for _, _, sn, ms in walls if sn == s) for s in ticks]}
             results["runs"][str(n)] = run
             print(f"N={n:4d}: {stats.count} requests, {run['throughput_rps']:.0f}/s, errors {len(stats.errors)}, "
-                  f"p95 all {run['all_p95_ms']:.0f} ms, " + ", ".join(
-                      f"{k} p50/p95/p99 {v['p50']:.0f}/{v['p95']:.0f}/{v['p99']:.0f}"
-                      for k, v in run["latency_ms"].items()) +
-                  f"; worker CPU {samples[-1]['cpu_s'] if samples else 0} s, RSS {samples[-1]['rss_mb'] if samples else 0} MB",
-                  flush=True)
+                  f"p50/p95/p99 all {run['all_p50_ms']:.0f}/{run['all_p95_ms']:.0f}/{run['all_p99_ms']:.0f} ms, "
+                  + ", ".join(f"{k} p50/p95/p99 {v['p50']:.0f}/{v['p95']:.0f}/{v['p99']:.0f}"
+                              for k, v in run["latency_ms"].items()) +
+                  f"; worker CPU {run['worker_cpu_s']} s, RSS {samples[-1]['rss_mb'] if samples else 0} MB, "
+                  f"generator CPU {run['generator_cpu_s']} s; wall renders per new snapshot "
+                  f"{run['wall_renders_per_snapshot']} ({run['operator_renders']} operator renders)", flush=True)
     finally:
         if sched:
             sched.terminate()
         web.terminate()
         shutil.rmtree(tmp, ignore_errors=True)
-    dest = Path(__file__).resolve().parent / "results" / "load.json"
+    dest = results_dir() / "load.json"
     dest.write_text(json.dumps(results, indent=1))
     print("written", dest)
 

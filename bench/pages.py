@@ -20,9 +20,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-from bench.common import CHROMIUM_ARGS, PROJECT, free_port, wait_until_up
+from bench.common import CHROMIUM_ARGS, PROJECT, free_port, results_dir, wait_until_up
 
 PAGES = ["/", "/economy", "/emergency", "/cloud", "/sharing", "/indicator?indicator=gdp", "/status", "/wall"]
 DRAWN = """() => { const g = [...document.querySelectorAll('.js-plotly-plot')];
@@ -112,7 +111,7 @@ def main() -> None:
     finally:
         if proc:
             proc.terminate()
-    dest = Path(__file__).resolve().parent / "results" / f"pages-{a.size}.json"
+    dest = results_dir() / f"pages-{a.size}.json"
     dest.write_text(json.dumps(result, indent=1))
     print("written", dest)
 

@@ -5,7 +5,7 @@ Builds a private demo data directory, serves it, opens each screen, lets three
 heartbeats pass (unchanged), then publishes a new snapshot and counts what the
 page fetches to update itself in place.
 
-    .venv/bin/python -m bench.poll [--scale 1]
+    .venv/bin/python -m bench.poll [--scale 1] [--pages /,/emergency]
 """
 from __future__ import annotations
 
@@ -16,16 +16,17 @@ import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from bench.common import CHROMIUM_ARGS, PROJECT, demo_data_dir, free_port, wait_until_up
+from bench.common import CHROMIUM_ARGS, PROJECT, demo_data_dir, free_port, results_dir, wait_until_up
 PAGES = ["/", "/economy", "/emergency", "/cloud", "/sharing", "/wall"]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--pages", help="comma-separated paths (default: every screen)")
     a = ap.parse_args()
+    pages = a.pages.split(",") if a.pages else PAGES
     as_of = datetime(2026, 11, 20, 14, 30)
     tmp, s = demo_data_dir("bench-poll-", a.scale, as_of)
     from pipeline.build import run_pipeline
@@ -44,7 +45,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium"),
                                         args=CHROMIUM_ARGS)
-            for i, path in enumerate(PAGES):
+            for i, path in enumerate(pages):
                 ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
                 page = ctx.new_page()
                 cdp = ctx.new_cdp_session(page)
@@ -76,7 +77,7 @@ def main() -> None:
     finally:
         server.terminate()
         shutil.rmtree(tmp, ignore_errors=True)
-    dest = Path(__file__).resolve().parent / "results" / "poll.json"
+    dest = results_dir() / "poll.json"
     dest.write_text(json.dumps({"scale": a.scale, "pages": result}, indent=1))
     print("written", dest)
 

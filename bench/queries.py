@@ -12,7 +12,7 @@ import argparse
 import json
 import statistics
 import time
-from pathlib import Path
+from bench.common import results_dir
 
 PARAMS = {   # one realistic call per query: the root region, a city, an indicator
     "indicator_children": {"indicator": "gdp"},
@@ -45,20 +45,27 @@ def main() -> None:
             for k in needs - set(params):
                 params[k] = "gdp" if k == "indicator" else root
             row = {}
-            for label, cached in (("uncached", False), ("cached", True)):
-                db.execute(name, snapshot=snap, cached=cached, **params)
-                times = []
-                for _ in range(a.n):
-                    t0 = time.perf_counter()
+            try:
+                for label, cached in (("uncached", False), ("cached", True)):
                     db.execute(name, snapshot=snap, cached=cached, **params)
-                    times.append((time.perf_counter() - t0) * 1000)
-                row[label] = {"p50_ms": statistics.median(times), "p95_ms": pct(times, 0.95)}
+                    times = []
+                    for _ in range(a.n):
+                        t0 = time.perf_counter()
+                        db.execute(name, snapshot=snap, cached=cached, **params)
+                        times.append((time.perf_counter() - t0) * 1000)
+                    row[label] = {"p50_ms": statistics.median(times), "p95_ms": pct(times, 0.95)}
+            except Exception as e:  # noqa: BLE001 - one broken query is reported, the others still measured
+                result[name] = {"error": f"{type(e).__name__}: {e}"[:300]}
+                print(f"{name:34s} FAILED {result[name]['error']}", flush=True)
+                continue
             result[name] = row
             print(f"{name:34s} uncached p50 {row['uncached']['p50_ms']:6.2f} p95 {row['uncached']['p95_ms']:6.2f} ms"
                   f"   cached p50 {row['cached']['p50_ms']:5.2f} p95 {row['cached']['p95_ms']:5.2f} ms", flush=True)
-    dest = Path(__file__).resolve().parent / "results" / "queries.json"
+    dest = results_dir() / "queries.json"
     dest.write_text(json.dumps({"snapshot": snap, "n": a.n, "queries": result}, indent=1))
     print("written", dest)
+    if any("error" in r for r in result.values()):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
