@@ -29,7 +29,8 @@ from queries.sql import available, bind, load_sql, named_statements, statements
 
 SEEDS_DIR = PROJECT_DIR.parent / "shared" / "seeds"
 BUILD_STEPS_BEFORE_MEASURES = ("build/10_schema", "build/20_region")
-BUILD_STEPS_AFTER_MEASURES = ("build/40_rollup", "build/50_indicator_value", "build/60_details", "build/70_alerts")
+BUILD_STEPS_AFTER_MEASURES = ("build/40_rollup", "build/50_indicator_value", "build/60_details",
+                             "build/65_serving", "build/70_alerts")
 
 
 class BuildError(RuntimeError):
@@ -212,9 +213,9 @@ def _freshness_and_quarantine(con, settings: Settings) -> dict:
     return versions
 
 
-def _validate(con, catalog: Catalog, settings: Settings, n_regions: int, strict: bool) -> list[str]:
+def _validate(con, catalog: Catalog, settings: Settings, n_regions: int, strict: bool, as_of: datetime) -> list[str]:
     checks = named_statements("build/80_validate")
-    params = {"root": settings.root_adcode, "region_rows": n_regions}
+    params = {"root": settings.root_adcode, "region_rows": n_regions, "as_of": as_of}
     problems, warnings = [], []
     for name, sql in checks.items():
         found = [r[0] for r in con.execute(sql, bind(sql, params, what=name)).fetchmany(20)]
@@ -268,7 +269,7 @@ def build_snapshot(settings: Settings, *, as_of: datetime, regions=None, catalog
             step(name.split("_", 1)[1])
         versions = _freshness_and_quarantine(con, settings)
         demo = any(c.kind == "demo" for c in settings.sources)
-        warnings += _validate(con, catalog, settings, len(regions), strict=demo)
+        warnings += _validate(con, catalog, settings, len(regions), strict=demo, as_of=as_of)
         step("validate")
         tables = [r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database()"

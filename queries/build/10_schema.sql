@@ -21,9 +21,15 @@ CREATE TABLE indicator (
 );
 -- num/den keep the summed parts of ratio, growth and mean indicators, so any
 -- level's value can be checked against (and recomputed from) its children.
+-- The rest serves the screens without per-request work: the region's parent,
+-- and the value's neighbours in its indicator and region (the row is "the
+-- latest up to t" for t in [period, next_period)). Rows are stored by parent
+-- and region, so a region's rows, and its children's, sit in one or two row
+-- groups that a filter on adcode or parent reads alone.
 CREATE TABLE indicator_value (
     indicator VARCHAR NOT NULL, adcode INTEGER NOT NULL, period TIMESTAMP NOT NULL,
-    value DOUBLE NOT NULL, num DOUBLE, den DOUBLE
+    value DOUBLE NOT NULL, num DOUBLE, den DOUBLE,
+    parent INTEGER, next_period TIMESTAMP, previous_value DOUBLE, year_ago_value DOUBLE
 );
 CREATE TABLE alert (
     alert_id VARCHAR, rule VARCHAR, indicator VARCHAR, event_id VARCHAR, adcode INTEGER, level VARCHAR,

@@ -1,7 +1,9 @@
 -- Domain detail tables: the rows behind the numbers, for maps, lists and drill-down.
 -- Personal columns were masked at ingest (pipeline/sources/validate.py).
+-- county and city name the event's region and its parent, for the lists.
 CREATE TABLE event AS
-SELECT e.event_id, e.category, e.subtype, e.severity, e.adcode, e.lon, e.lat, e.reported_at,
+SELECT e.event_id, e.category, e.subtype, e.severity, e.adcode, r.name AS county, p.name AS city,
+       e.lon, e.lat, e.reported_at,
        CASE WHEN e.responded_at <= $as_of THEN e.responded_at END AS responded_at,
        CASE WHEN e.closed_at <= $as_of THEN e.closed_at END AS closed_at,
        e.deadline_at, e.unit, e.title, e.reporter,
@@ -10,6 +12,8 @@ SELECT e.event_id, e.category, e.subtype, e.severity, e.adcode, e.lon, e.lat, e.
             ELSE '接报' END AS status,
        (e.closed_at IS NULL OR e.closed_at > $as_of) AND e.deadline_at < $as_of AS overdue
 FROM raw_emergency_event e
+LEFT JOIN region r ON r.adcode = e.adcode
+LEFT JOIN region p ON p.adcode = r.parent
 WHERE e.reported_at <= $as_of AND e.reported_at >= CAST($window_start AS TIMESTAMP);
 
 CREATE TABLE resource AS SELECT * FROM raw_emergency_resource WHERE updated_at <= $as_of;

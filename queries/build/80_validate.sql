@@ -36,3 +36,36 @@ WHERE p.value IS NULL OR e.value IS NULL
 -- name: region_count
 SELECT 'region table has ' || count(*) || ' rows, geography has ' || $region_rows AS problem
 FROM region HAVING count(*) <> $region_rows;
+-- name: serving_totals
+-- The serving tables (65_serving.sql) summed at the root against the detail
+-- tables they were built from: a precomputation that drifted from its source
+-- fails the build instead of serving other numbers than the details show.
+WITH totals AS (
+    SELECT 'sharing_region_daily calls' AS what,
+           (SELECT sum(calls) FROM sharing_region_daily WHERE adcode = $root) AS served,
+           (SELECT sum(f.calls) FROM sharing_flow f
+            JOIN region_closure c ON c.descendant = f.consumer_adcode AND c.ancestor = $root) AS detail
+    UNION ALL
+    SELECT 'sharing_node_daily calls',
+           (SELECT sum(calls) FROM sharing_node_daily WHERE adcode = $root),
+           (SELECT sum(f.calls) FROM sharing_flow f
+            JOIN region_closure p ON p.descendant = f.provider_adcode AND p.ancestor = $root
+            JOIN region_closure c ON c.descendant = f.consumer_adcode AND c.ancestor = $root)
+    UNION ALL
+    SELECT 'work_order_daily orders',
+           (SELECT sum(orders) FROM work_order_daily WHERE adcode = $root),
+           (SELECT count(*) FROM work_order w
+            JOIN region_closure c ON c.descendant = w.adcode AND c.ancestor = $root
+            WHERE w.created_at > CAST($as_of AS TIMESTAMP) - INTERVAL 90 DAY)
+    UNION ALL
+    SELECT 'cloud_region_hourly nodes',
+           (SELECT sum(nodes) FROM cloud_region_hourly WHERE adcode = $root),
+           (SELECT count(*) FROM cloud_node_hourly h JOIN cloud_node n USING (node_id)
+            JOIN region_closure c ON c.descendant = n.adcode AND c.ancestor = $root)
+    UNION ALL
+    SELECT 'indicator_value rows out of period order', count(*), 0
+    FROM indicator_value WHERE next_period <= period
+)
+SELECT what || ': ' || coalesce(served::VARCHAR, 'none') || ' <> ' || coalesce(detail::VARCHAR, 'none') AS problem
+FROM totals
+WHERE served IS DISTINCT FROM detail AND NOT (served IS NULL AND detail = 0);

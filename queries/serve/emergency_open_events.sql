@@ -4,7 +4,7 @@
 -- the event table stores them as of the build. Reporter is never selected.
 WITH now AS (SELECT least(m.as_of, CAST($period AS TIMESTAMP)) AS t FROM snapshot_meta m)
 SELECT e.event_id, e.severity, e.category, e.subtype, e.title, e.unit,
-       e.adcode, r.name AS county, p.name AS city, e.lon, e.lat,
+       e.adcode, e.county, e.city, e.lon, e.lat,
        e.reported_at, CASE WHEN e.responded_at <= now.t THEN e.responded_at END AS responded_at, e.deadline_at,
        CASE WHEN e.responded_at <= now.t THEN '处置中' ELSE '接报' END AS status,
        e.deadline_at < now.t AS overdue,
@@ -14,7 +14,5 @@ FROM event e
 CROSS JOIN now
 JOIN region_closure s ON s.descendant = e.adcode AND s.ancestor = $scope
 JOIN region_closure h ON h.descendant = e.adcode AND h.ancestor = $adcode
-JOIN region r ON r.adcode = e.adcode
-LEFT JOIN region p ON p.adcode = r.parent
 WHERE e.reported_at <= now.t AND (e.closed_at IS NULL OR e.closed_at > now.t)
 ORDER BY e.severity, e.reported_at, e.event_id
