@@ -254,7 +254,7 @@ def fill_graph(href, snap, drawn_class):
     # changed only; the layout (and the map's boundaries, fetched once by URL)
     # stay where they are.
     drawn = _drawn_snapshot(drawn_class)
-    if ctx.triggered_id == "snap" and drawn is not None:
+    if set(ctx.triggered_prop_ids) == {"snap.data"} and drawn is not None:
         return _trace_patch(panel, c, drawn, fig, digests), title, no_update, drawn_as
     return fig, title, None, drawn_as
 
