@@ -21,4 +21,12 @@ require('esbuild').build({
     legalComments: 'inline',
     banner: { js: `/* plotly.js v${version} cockpit bundle; traces: scatter,${traces.join(',')} */` },
     logLevel: 'info',
+}).then(() => {
+    // Air-gapped: the defaults that would fetch from the internet point home
+    // (world topojson, served from assets/) or nowhere (Chart Studio export).
+    const fs = require('fs');
+    const out = path.join(__dirname, '..', '..', 'assets', 'vendor', 'plotly', 'plotly-cockpit.min.js');
+    fs.writeFileSync(out, fs.readFileSync(out, 'utf8')
+        .replace('https://cdn.plot.ly/un/', '/assets/topojson/')
+        .replace('https://cloud.plotly.com', ''));
 }).catch(() => process.exit(1));

@@ -56,3 +56,9 @@ def test_every_page_preloads_the_bundle_dash_will_ask_for(client):
     html = client.get("/economy").get_data(as_text=True)
     assert f'<link rel="preload" href="{URL}" as="script">' in html
     assert '<html lang="zh-CN">' in html
+
+
+def test_bundle_fetches_nothing_from_the_internet_by_default():
+    text = PLOTLY_BUNDLE.read_text(encoding="utf-8")
+    assert "https://cdn.plot.ly" not in text and "https://cloud.plotly.com" not in text
+    assert 'dflt:"/assets/topojson/"' in text
