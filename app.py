@@ -8,6 +8,9 @@ a scheduler and never opens a database, so it is safe before gunicorn forks.
 """
 from __future__ import annotations
 
+import atexit
+import ctypes
+import gc
 import gzip
 import hashlib
 import logging
@@ -203,8 +206,30 @@ def _routes(app: dash.Dash, settings) -> None:
                         headers={"Content-Disposition": f'attachment; filename="{name}.html"'})
 
 
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives each thread that contends for the heap its own arena (up to
+    8 per core); a gthread worker's threads then fragment memory across them
+    and its RSS creeps up with every snapshot though nothing leaks (measured:
+    +40 MB over 24 snapshots, flat with two arenas). MALLOC_ARENA_MAX in the
+    environment wins; other C libraries have no mallopt and are left alone."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        ctypes.CDLL(None).mallopt(-8, arenas)      # -8 = M_ARENA_MAX (malloc.h)
+    except (OSError, AttributeError):
+        pass
+
+
+_limit_malloc_arenas()
 app = create_app()
 server = app.server
+# Everything built so far (Dash's registry, plotly's validators, the catalog)
+# lives as long as the worker: keeping it out of the collector's generations
+# makes every collection during a request cheaper.
+gc.freeze()
+# ...and back in at exit, so interpreter shutdown frees them as usual (native
+# extensions report frozen objects of theirs as leaks).
+atexit.register(gc.unfreeze)
 
 
 def main() -> None:
@@ -219,7 +244,9 @@ def main() -> None:
         log.info("no snapshot yet: building the demo snapshot (first start takes a little while)")
         run_pipeline(settings, wait=600)
         built_now = True
-    start_background(settings, first_run_now=not built_now)
+    from components.prerender import prerenderer
+
+    start_background(settings, first_run_now=not built_now, before_publish=prerenderer(app))
     host = os.environ.get("COCKPIT_HOST", "127.0.0.1")
     port = int(os.environ.get("COCKPIT_PORT", "8050"))
     log.info("serving on http://%s:%d", host, port)

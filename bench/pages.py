@@ -29,7 +29,11 @@ DRAWN = """() => { const g = [...document.querySelectorAll('.js-plotly-plot')];
   const maps = ok ? g.filter(x => x._fullData.some(t => t.type === 'choropleth')).length : 0;
   const status = document.querySelector('#snapshot-id');
   if (location.pathname === '/status') return !!status;
-  return g.length > 0 && ok && (maps === 0 || document.querySelectorAll('.choroplethlocation').length > 0); }"""
+  // and every other panel (KPI strip, tables) filled, its KPI trend images decoded
+  const html = [...document.querySelectorAll('.panel-html')].every(x => x.childElementCount > 0);
+  const imgs = [...document.images].every(i => i.complete);
+  return g.length > 0 && ok && html && imgs
+    && (maps === 0 || document.querySelectorAll('.choroplethlocation').length > 0); }"""
 
 
 def start_server(port: int) -> subprocess.Popen:

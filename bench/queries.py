@@ -14,10 +14,20 @@ import statistics
 import time
 from bench.common import results_dir
 
-PARAMS = {   # one realistic call per query: the root region, a city, an indicator
+PARAMS = {   # one realistic call per query: the root region, an indicator, the screens' windows
     "indicator_children": {"indicator": "gdp"},
     "indicator_series": {"indicator": "gdp"},
 }
+
+
+def _screen_params() -> dict:
+    """The windows the sharing screen asks for (an unset parameter would get
+    the root region code, i.e. a 370000-day window over all history)."""
+    from pages.sharing_panels import FLOW_DAYS, TREND_DAYS
+
+    return {"sharing_region_flows": {"days": FLOW_DAYS}, "sharing_dept_flows": {"days": FLOW_DAYS},
+            "sharing_providers": {"days": FLOW_DAYS}, "sharing_daily": {"days": TREND_DAYS},
+            "sharing_catalog": {"days": FLOW_DAYS, "indicator": "demand_satisfaction"}}
 
 
 def pct(xs, q):
@@ -36,6 +46,7 @@ def main() -> None:
     db = app.server.config["COCKPIT_DB"]
     root = app.server.config["COCKPIT_SETTINGS"].root_adcode
     result = {}
+    PARAMS.update(_screen_params())
     with app.server.test_request_context("/"):
         snap = db.snapshot_id()
         for path in sorted((QUERIES_DIR / "serve").glob("*.sql")):

@@ -96,11 +96,13 @@ def kpi_card(r: dict, ind: dict, c) -> html.Div:
             return html.Span(f"{label} —", className="delta")
         pct = 100.0 * (value - base) / abs(base)
         if ind["unit"] in ("%", "‰") or ind["rollup"] in ("growth",):
-            text, good = f"{value - base:+.{max(dec, 1)}f} pt", (value - base)
+            places, good, suffix = max(dec, 1), value - base, " pt"
         else:
-            text, good = f"{pct:+.1f}%", pct
+            places, good, suffix = 1, pct, "%"
+        if round(good, places) == 0:   # "-0.0 pt" in alarm red is noise, not news
+            return html.Span(f"{label} ±{0:.{places}f}{suffix}", className="delta")
         better = good >= 0 if ind["direction"] == "up" else good <= 0
-        return html.Span(f"{label} {text}", className="delta " + ("better" if better else "worse"))
+        return html.Span(f"{label} {good:+.{places}f}{suffix}", className="delta " + ("better" if better else "worse"))
 
     progress = None
     tv = number(r["target_value"])
@@ -117,8 +119,8 @@ def kpi_card(r: dict, ind: dict, c) -> html.Div:
         f"{t('period', c.lang)}：{as_of}",
         target_text(ind, c.lang) + (f"（{ind.get('target_source')}）" if ind.get("target_source") else ""),
     ] if x)
-    spark = dcc.Graph(figure=figures.sparkline(r["spark"], figures.STATUS_COLORS[r["status"]]),
-                      config={"staticPlot": True, "displayModeBar": False}, className="kpi-spark")
+    trend = figures.sparkline(r["spark"], figures.STATUS_COLORS[r["status"]])
+    spark = html.Img(src=trend, className="kpi-spark", alt="") if trend else html.Div(className="kpi-spark")
     return html.Div([
         dcc.Link(html.Div(r["name"], className="kpi-name"),
                  href=f"/indicator?indicator={ind['id']}" + (f"&region={c.state.region}" if c.state.region else "")

@@ -19,7 +19,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
-from plotly.utils import PlotlyJSONEncoder
+from plotly.io.json import to_json_plotly
 from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -151,7 +151,7 @@ def _ctx_for(search, snap) -> context.Ctx:
 
 
 def _render_key(snapshot: str, panel, c: context.Ctx) -> str:
-    view = c.state.query(context.settings().root_adcode)
+    view = c.state.panel_view().query(context.settings().root_adcode)
     return "panel:" + hashlib.blake2b(f"{snapshot}|{panel.id}|{view}".encode(), digest_size=16).hexdigest()
 
 
@@ -182,18 +182,22 @@ def _rendered(panel, c: context.Ctx):
         cache.set(key, result)
     # One line per computed render: how a new snapshot's cost shows in the log.
     log.info("rendered %s view=%s for snapshot %s in %.0f ms", panel.id,
-             c.state.query(context.settings().root_adcode) or "?", c.snapshot, 1000 * (time.perf_counter() - t0))
+             c.state.panel_view().query(context.settings().root_adcode) or "?", c.snapshot,
+             1000 * (time.perf_counter() - t0))
     return result
 
 
 def _render(panel, c: context.Ctx):
-    out = panel.render(panel.data(c), c)
+    # Renders are cached as plain JSON data, never as plotly or Dash objects:
+    # unpickling a go.Figure validates it again, tens of ms per figure on every
+    # cache hit (a KPI strip holds eight), which was most of a wall's poll cost.
+    out = json.loads(to_json_plotly(panel.render(panel.data(c), c)))
     digests = None
     if panel.kind == "graph":
-        out = out.to_plotly_json()
-        digests = tuple(hashlib.blake2b(json.dumps(tr, cls=PlotlyJSONEncoder, sort_keys=True).encode(),
-                                        digest_size=12).hexdigest() for tr in out["data"])
-    return out, panel.title(c), digests
+        digests = tuple(hashlib.blake2b(json.dumps(tr, sort_keys=True).encode(), digest_size=12).hexdigest()
+                        for tr in out["data"])
+    title = panel.title(c)
+    return out, title if isinstance(title, str) else json.loads(to_json_plotly(title)), digests
 
 
 def _drawn_snapshot(class_name: str | None) -> str | None:

@@ -41,6 +41,13 @@ class ViewState:
     def with_(self, **kw) -> "ViewState":
         return replace(self, errors=(), **kw)
 
+    def panel_view(self) -> "ViewState":
+        """What decides a panel's content: region, indicator, period, language,
+        theme. Kiosk, fit, dwell and the carousel's pages only arrange the
+        screen, so a wall in kiosk mode shares its panels' renders with
+        everyone looking at the same view."""
+        return self.with_(kiosk=False, fit="fit", dwell=None, pages=())
+
     def query(self, root: int) -> str:
         """The query string for this state, leaving defaults out (short, stable URLs)."""
         q = {}

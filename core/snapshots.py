@@ -125,8 +125,9 @@ class SnapshotStore:
             out.append(p.name)
         return out
 
-    def rollback(self, to: str | None = None) -> str:
-        """Point CURRENT at `to`, or at the snapshot before the current one."""
+    def rollback(self, to: str | None = None, problems=None) -> str:
+        """Point CURRENT at `to`, or at the snapshot before the current one.
+        problems(id) -> [reason, ...] may veto the choice (ValueError)."""
         ids = [s.id for s in self.list()]
         if to is None:
             current = self.current_id()
@@ -136,6 +137,10 @@ class SnapshotStore:
             to = older[-1]
         elif to not in ids:
             raise LookupError(f"快照 {to} 不存在 (no such snapshot); available: {', '.join(ids[-5:]) or 'none'}")
+        found = problems(to) if problems is not None else []
+        if found:
+            raise ValueError(f"快照 {to} 与当前版本不兼容，未回滚 (snapshot {to} does not fit this version's "
+                             "queries; CURRENT unchanged):\n  " + "\n  ".join(found))
         self.publish(to)
         return to
 

@@ -9,7 +9,6 @@ import json
 import logging
 import sys
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -101,9 +100,21 @@ def build(scale, seed, root, as_of, sources, no_publish, if_missing, as_json, pr
         sys.exit(EXIT_FAILED)
 
 
+def _prerenderer(settings):
+    """Render each new snapshot's screens into the web workers' shared cache
+    before publishing it (components/prerender.py). This is the one place the
+    pipeline reaches into the web app, and only as the scheduler's hook."""
+    from app import create_app
+    from components.prerender import prerenderer
+
+    return prerenderer(create_app(settings))
+
+
 @cli.command()
 @click.option("--standby", is_flag=True, help="If another scheduler runs, wait and take over when it stops.")
-def schedule(standby):
+@click.option("--no-prerender", is_flag=True,
+              help="Publish without rendering the screens into the shared cache first.")
+def schedule(standby, no_prerender):
     """Run the refresh jobs in this process until stopped (production: exactly one of these)."""
     from pipeline.scheduler import SchedulerLocked, acquire_scheduler_lock, make_scheduler
 
@@ -116,7 +127,7 @@ def schedule(standby):
         sys.exit(EXIT_BUSY)
     click.echo(f"scheduler running (pid lock {lock.lock_file}); sources: "
                + ", ".join(f"{s.name} every {s.cadence_seconds}s" for s in settings.sources), err=True)
-    sched = make_scheduler(settings, blocking=True)
+    sched = make_scheduler(settings, blocking=True, before_publish=None if no_prerender else _prerenderer(settings))
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
@@ -177,15 +188,22 @@ def status(as_json):
 
 @cli.command()
 @click.option("--to", "to", help="Snapshot id (default: the one before the current).")
-def rollback(to):
+@click.option("--force", is_flag=True, help="Repoint even if the screens' queries cannot read that snapshot.")
+def rollback(to, force):
     """Point CURRENT at an earlier snapshot."""
+    from queries.database import Database
+
     settings = _settings()
     store = SnapshotStore(settings.snapshot_dir)
+    db = Database(store, root_adcode=settings.root_adcode)
     try:
-        chosen = store.rollback(to)
-    except LookupError as e:
+        # A snapshot kept from before an upgrade may lack tables the screens now read.
+        chosen = store.rollback(to, problems=None if force else db.incompatibilities)
+    except (LookupError, ValueError) as e:
         click.echo(str(e), err=True)
         sys.exit(EXIT_FAILED)
+    finally:
+        db.close()
     store.log_run(run=f"rollback-{chosen}", state="rollback", snapshot=chosen)
     click.echo(f"CURRENT -> {chosen}")
 

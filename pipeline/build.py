@@ -10,12 +10,14 @@ failure (exception, validation problem, SIGKILL) leaves CURRENT untouched.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 from filelock import FileLock, Timeout
@@ -26,6 +28,8 @@ from core.snapshots import SnapshotStore, new_snapshot_id
 from pipeline import ingest
 from pipeline.raw_schema import RAW_TABLES
 from queries.sql import available, bind, load_sql, named_statements, statements
+
+log = logging.getLogger("cockpit.build")
 
 SEEDS_DIR = PROJECT_DIR.parent / "shared" / "seeds"
 BUILD_STEPS_BEFORE_MEASURES = ("build/10_schema", "build/20_region")
@@ -299,11 +303,15 @@ def build_snapshot(settings: Settings, *, as_of: datetime, regions=None, catalog
 
 
 def run_pipeline(settings: Settings, *, as_of: datetime | None = None, ingest_names: list[str] | None = None,
-                 publish: bool = True, progress=None, wait: float = 0) -> BuildResult:
+                 publish: bool = True, progress=None, wait: float = 0,
+                 before_publish: Callable[[str], object] | None = None) -> BuildResult:
     """Ingest sources (all, or the named ones), build, validate, publish, prune.
 
     Every run is logged in snapshots/runs.jsonl as started, then published or
     failed; a run killed in between is settled as interrupted by the next one.
+    before_publish(snapshot_id) runs on the validated file before CURRENT
+    points at it (the scheduler renders the screens into the shared cache
+    there); if it fails, the snapshot is published all the same.
     """
     as_of = as_of or datetime.now().replace(microsecond=0)
     store = SnapshotStore(settings.snapshot_dir).ensure()
@@ -327,6 +335,13 @@ def run_pipeline(settings: Settings, *, as_of: datetime | None = None, ingest_na
             result.source_errors = source_errors
             result.timings = {"ingest": ingest_seconds, **result.timings}
             if publish:
+                if before_publish is not None:
+                    t0 = time.monotonic()
+                    try:
+                        before_publish(result.snapshot_id)
+                    except Exception:  # noqa: BLE001 - a warm cache is a nicety; the data is not
+                        log.exception("before_publish hook failed for %s; publishing anyway", result.snapshot_id)
+                    result.timings["prerender"] = round(time.monotonic() - t0, 3)
                 store.publish(result.snapshot_id)
                 store.prune(settings.keep_snapshots)
         except BaseException as e:

@@ -26,12 +26,12 @@ class SchedulerLocked(RuntimeError):
     pass
 
 
-def refresh_source(settings: Settings, source: str) -> None:
+def refresh_source(settings: Settings, source: str, before_publish=None) -> None:
     """Ingest one source and publish a new snapshot built from all staged data."""
     try:
         # Wait a while for a build another job started; skip this tick if it takes longer
         # (coalesce means the next tick comes soon anyway).
-        result = run_pipeline(settings, ingest_names=[source], wait=120)
+        result = run_pipeline(settings, ingest_names=[source], wait=120, before_publish=before_publish)
     except PipelineBusy:
         log.warning("refresh of %s skipped: another build is still running", source)
         return
@@ -55,7 +55,8 @@ def acquire_scheduler_lock(settings: Settings, *, standby: bool = False) -> File
             time.sleep(5)
 
 
-def make_scheduler(settings: Settings, *, blocking: bool, first_run_now: bool = True):
+def make_scheduler(settings: Settings, *, blocking: bool, first_run_now: bool = True, before_publish=None):
+    """before_publish(snapshot_id): see pipeline.build.run_pipeline."""
     cls = BlockingScheduler if blocking else BackgroundScheduler
     sched = cls(job_defaults={"coalesce": True, "max_instances": 1}, timezone="Asia/Shanghai")
     for cfg in settings.sources:
@@ -63,21 +64,21 @@ def make_scheduler(settings: Settings, *, blocking: bool, first_run_now: bool = 
         # unless the first run is due now.
         when = {"next_run_time": datetime.now().astimezone()} if first_run_now else {}
         sched.add_job(
-            refresh_source, "interval", seconds=cfg.cadence_seconds, args=[settings, cfg.name],
+            refresh_source, "interval", seconds=cfg.cadence_seconds, args=[settings, cfg.name, before_publish],
             id=f"refresh:{cfg.name}", name=f"refresh {cfg.name} every {cfg.cadence_seconds}s",
             misfire_grace_time=max(30, cfg.cadence_seconds // 2), **when,
         )
     return sched
 
 
-def start_background(settings: Settings, *, first_run_now: bool = False):
+def start_background(settings: Settings, *, first_run_now: bool = False, before_publish=None):
     """For `python app.py`: run in-process if no other scheduler owns the data directory."""
     try:
         lock = acquire_scheduler_lock(settings)
     except SchedulerLocked as e:
         log.warning("%s; this process serves only", e)
         return None
-    sched = make_scheduler(settings, blocking=False, first_run_now=first_run_now)
+    sched = make_scheduler(settings, blocking=False, first_run_now=first_run_now, before_publish=before_publish)
     sched.start()
     sched._cockpit_lock = lock  # keep the lock alive as long as the scheduler
     return sched

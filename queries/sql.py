@@ -29,6 +29,7 @@ def load_sql(name: str) -> str:
         raise QueryError(f"no such query: {name!r} (expected {path})") from None
 
 
+@lru_cache(maxsize=1024)   # serving queries bind on every request: scan each text once
 def param_names(text: str) -> frozenset[str]:
     return frozenset(_PARAM.findall(re.sub(r"--[^\n]*", "", text)))
 

@@ -356,21 +356,32 @@ dated AS (
     SELECT adcode, basis, day, lead(day) OVER w AS next_day,
            sum(entries) OVER c AS entries, sum(shareable) OVER c AS shareable, sum(open) OVER c AS open,
            sum(timely) OVER c AS timely, sum(objections_open) OVER c AS objections_open,
-           resolved, ontime, handling_days
+           resolved, ontime, handling_days,
+           sum(resolved) OVER c AS resolved_to_day, sum(ontime) OVER c AS ontime_to_day
     FROM daily
     WINDOW w AS (PARTITION BY adcode, basis ORDER BY day),
            c AS (PARTITION BY adcode, basis ORDER BY day ROWS UNBOUNDED PRECEDING)
     UNION ALL
     SELECT r.adcode, b.basis, NULL, (SELECT min(day) FROM daily d WHERE d.adcode = r.adcode AND d.basis = b.basis),
-           0, 0, 0, 0, 0, 0, 0, NULL
+           0, 0, 0, 0, 0, 0, 0, NULL, 0, 0
     FROM region r CROSS JOIN (VALUES ('own'), ('subtree')) b(basis)
 )
 SELECT d.adcode, r.parent, r.name, r.level, d.basis, d.day, d.next_day,
        d.entries, d.shareable, d.open, d.timely, d.objections_open, d.resolved, d.ontime, d.handling_days,
-       CAST($as_of AS TIMESTAMP) AS as_of
+       d.resolved_to_day, d.ontime_to_day, CAST($as_of AS TIMESTAMP) AS as_of
 FROM dated d
 JOIN region r ON r.adcode = d.adcode
 ORDER BY r.parent NULLS FIRST, d.adcode, d.basis, d.day NULLS FIRST;
+
+-- resolved_to_day and ontime_to_day above run up to each row's day, so a
+-- window's resolutions are the difference of the rows in force at its two
+-- ends. A median has no such difference: each resolution's handling days are
+-- kept as a row of their own, per region and basis, to take it from.
+CREATE TABLE sharing_catalog_handling AS
+SELECT adcode, parent, basis, day, unnest(handling_days) AS handling_days
+FROM sharing_catalog_day
+WHERE handling_days IS NOT NULL
+ORDER BY parent NULLS FIRST, adcode, basis, day;
 
 -- 12345 work orders per region, counted at the snapshot's instant (t = as_of)
 -- with the rules of emergency_hotline_daily/_topics, which read these when the

@@ -44,3 +44,17 @@ def test_trend_draws_target_line_when_given():
 def test_fmt():
     assert figures.fmt(27615.94, 1, "亿元") == "27,615.9 亿元"
     assert figures.fmt(float("nan"), 1) == "—" and figures.fmt(None) == "—"
+
+
+def test_sparkline_is_an_svg_image_with_gaps_for_missing_values():
+    from urllib.parse import unquote
+
+    uri = figures.sparkline([1.0, 2.0, float("nan"), 3.0, 4.0, None], "#ff4d4f")
+    assert uri.startswith("data:image/svg+xml,")             # drawn by the browser, nothing fetched
+    svg = unquote(uri.split(",", 1)[1])
+    line = svg.split('stroke="#ff4d4f"')[0].rsplit('<path d="', 1)[1].split('"')[0]
+    assert line.count("M") == 2                              # the missing value breaks the line in two
+    ys = [float(p.split(",")[1]) for p in line.replace("M", " ").replace("L", " ").split() if "," in p]
+    assert 0 < min(ys) and max(ys) < 34                      # padded: the line never touches the edge
+    assert ys[0] > ys[1]                                     # larger values are drawn higher
+    assert figures.sparkline([], "#000") is None and figures.sparkline([float("nan")] * 3, "#000") is None

@@ -63,3 +63,11 @@ def test_good_values_survive_next_to_bad_ones():
 ])
 def test_period_end(text, end):
     assert period_end(text) == end
+
+
+def test_panel_view_keeps_what_decides_content_and_drops_how_the_screen_is_arranged():
+    s = _parse("?region=370200&indicator=gdp&lang=en&theme=light&kiosk=1&fit=fill&dwell=20&pages=overview")
+    v = s.panel_view()
+    assert (v.region, v.indicator, v.lang, v.theme) == (370200, "gdp", "en", "light")
+    assert v.query(ROOT) == "?region=370200&indicator=gdp&lang=en&theme=light"
+    assert _parse("?kiosk=1&fit=fill").panel_view() == _parse("").panel_view()

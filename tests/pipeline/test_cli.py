@@ -47,6 +47,25 @@ def test_build_status_rollback_round_trip(fresh_settings):
     assert bad.returncode == 1 and "不存在" in bad.stderr
 
 
+def test_rollback_refuses_a_snapshot_the_screens_cannot_read(fresh_settings):
+    import duckdb
+
+    from core.snapshots import SnapshotStore
+
+    old = json.loads(run(fresh_settings, "build", "--as-of", "2026-11-20T10:00:00", "--json").stdout)["snapshot"]
+    new = json.loads(run(fresh_settings, "build", "--as-of", "2026-11-20T10:05:00", "--json").stdout)["snapshot"]
+    store = SnapshotStore(fresh_settings.snapshot_dir)
+    con = duckdb.connect(str(store.path(old)))     # as if built before that serving table existed
+    con.execute("DROP TABLE sharing_catalog_day")
+    con.close()
+    refused = run(fresh_settings, "rollback")
+    assert refused.returncode == 1 and "不兼容" in refused.stderr
+    assert "queries/serve/sharing_catalog.sql" in refused.stderr and "sharing_catalog_day" in refused.stderr
+    assert store.current_id() == new                                  # CURRENT untouched
+    forced = run(fresh_settings, "rollback", "--force")
+    assert forced.returncode == 0 and store.current_id() == old
+
+
 def test_unreachable_source_keeps_last_good_data(fresh_settings, tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir()

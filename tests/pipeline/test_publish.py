@@ -95,3 +95,17 @@ def test_killed_build_keeps_previous_snapshot(fresh_settings):
     assert not list(store.dir.glob(".*building*"))
     states = [r["state"] for r in store._raw_runs()]
     assert "interrupted" in states and states[-1] == "published"
+
+
+def test_before_publish_runs_on_the_validated_file_and_never_holds_it_back(fresh_settings):
+    store = SnapshotStore(fresh_settings.snapshot_dir)
+    seen = []
+
+    def hook(snap):
+        seen.append((snap, store.path(snap).exists(), store.current_id()))
+        raise RuntimeError("the render cache is unreachable")
+
+    r = run_pipeline(fresh_settings, as_of=AS_OF, before_publish=hook)
+    assert seen == [(r.snapshot_id, True, None)]        # the file is there, CURRENT not yet moved
+    assert store.current_id() == r.snapshot_id          # a failing hook costs a warm cache, not the data
+    assert "prerender" in r.timings

@@ -11,8 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.snapshots import SnapshotStore
-from queries.database import Database
 from tests.conftest import AS_OF, ROOT
 
 REFERENCE = {
@@ -240,13 +238,6 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
         else:
             assert a[c].astype(object).where(a[c].notna(), None).tolist() == \
                 b[c].astype(object).where(b[c].notna(), None).tolist(), c
-
-
-@pytest.fixture(scope="module")
-def db(demo_settings):
-    d = Database(SnapshotStore(demo_settings.snapshot_dir), root_adcode=ROOT)
-    yield d
-    d.close()
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))

@@ -85,3 +85,20 @@ def test_indicator_detail_explains_the_number(render_panel):
     text = str(out)
     assert title == "税收收入占比" or "税收" in title
     assert "tax_revenue" in text and "budget_revenue" in text      # numerator and denominator named
+
+
+def test_kpi_change_that_rounds_to_zero_is_neutral_not_an_alarm():
+    from types import SimpleNamespace
+
+    from plotly.io.json import to_json_plotly
+
+    from components.common import kpi_card
+
+    ind = {"id": "gdp_growth", "decimals": 1, "unit": "%", "rollup": "growth", "direction": "up",
+           "definition_zh": "", "department": "", "target_value": None}
+    row = {"indicator": "gdp_growth", "name": "增速", "value": 5.41, "previous_value": 5.43, "year_ago_value": 5.1,
+           "target_value": None, "period": None, "status": "ok", "spark": [5.1, 5.43, 5.41]}
+    c = SimpleNamespace(state=SimpleNamespace(region=None), lang="zh")
+    text = to_json_plotly(kpi_card(row, ind, c))
+    assert "环比 ±0.0 pt" in text and "-0.0" not in text      # 5.41 vs 5.43: no change at one decimal
+    assert "同比 +0.3 pt" in text

@@ -124,3 +124,24 @@ def test_displays_asking_at_once_share_one_render(web_app, caplog):
     renders = [r for r in caplog.records if r.name == "cockpit.render" and "economy-map" in r.getMessage()]
     assert len(results) == 8 and len(renders) == 1
     assert all(r[2] == results[0][2] for r in results)
+
+
+@pytest.mark.parametrize("search", ["", "?region=370200"])
+def test_cached_renders_are_plain_json_data(web_app, search):
+    """What the render cache keeps is plain JSON data: a go.Figure or a Dash
+    component in it is validated again on every cache hit (that was most of a
+    wall's poll cost), and would not survive a JSON round trip unchanged."""
+    import json
+
+    from components import context, shell
+    from components.panels import REGISTRY
+
+    with web_app.server.test_request_context("/"):
+        db = context.database()
+        c = context.Ctx(state=context.read_state(search, pages=tuple(shell.PAGES)), snapshot=db.snapshot_id())
+        for pid, panel in REGISTRY.items():
+            out, title, digests = shell._rendered(panel, c)
+            assert json.loads(json.dumps([out, title])) == [out, title], pid
+            assert (digests is not None) == (panel.kind == "graph"), pid
+            if panel.kind == "graph":
+                assert len(digests) == len(out["data"]), pid
