@@ -213,7 +213,10 @@ def load_rows(ld: dict | None) -> list[dict]:
         others = [f"p{q} {r[f'all_p{q}_ms']:.0f}" for q in (50, 99) if isinstance(r.get(f"all_p{q}_ms"), (int, float))]
         fig = (f"{p95:.0f} ms" + (f" ({', '.join(others)})" if others else "")
                + (f"; refresh p95 {refresh:.0f} ms" if isinstance(refresh, (int, float)) else ""))
-        rows.append(row("load", measure, target, fig, judge(p95 <= LOAD_P95_MS)))
+        if int(n) == LOAD_N:
+            rows.append(row("load", measure, target, fig, judge(p95 <= LOAD_P95_MS)))
+        else:   # reported for the shape of the curve; the issue sets the target at N = LOAD_N only
+            rows.append(row("load", measure, f"none (≤ {LOAD_P95_MS:g} ms is set at N = {LOAD_N})", fig, INFO))
     errs = {n: r.get("errors") for n, r in sorted(runs.items())}
     if all(isinstance(e, int) for e in errs.values()):
         rows.append(row("load", "errors", "0", ", ".join(f"{e} at N = {n}" for n, e in errs.items()),
