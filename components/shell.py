@@ -196,8 +196,7 @@ def _render(panel, c: context.Ctx):
     if panel.kind == "graph":
         digests = tuple(hashlib.blake2b(json.dumps(tr, sort_keys=True).encode(), digest_size=12).hexdigest()
                         for tr in out["data"])
-    title = panel.title(c)
-    return out, title if isinstance(title, str) else json.loads(to_json_plotly(title)), digests
+    return out, panel.title(c), digests
 
 
 def _drawn_snapshot(class_name: str | None) -> str | None:

@@ -100,14 +100,16 @@ def build(scale, seed, root, as_of, sources, no_publish, if_missing, as_json, pr
         sys.exit(EXIT_FAILED)
 
 
-def _prerenderer(settings):
+def _prerenderer():
     """Render each new snapshot's screens into the web workers' shared cache
     before publishing it (components/prerender.py). This is the one place the
-    pipeline reaches into the web app, and only as the scheduler's hook."""
-    from app import create_app
+    pipeline reaches into the web app, and only as the scheduler's hook. The
+    app module builds its app from the environment, as `schedule` builds its
+    settings (no overrides), so both see the same data directory and cache."""
+    import app as web
     from components.prerender import prerenderer
 
-    return prerenderer(create_app(settings))
+    return prerenderer(web.app)
 
 
 @cli.command()
@@ -127,7 +129,7 @@ def schedule(standby, no_prerender):
         sys.exit(EXIT_BUSY)
     click.echo(f"scheduler running (pid lock {lock.lock_file}); sources: "
                + ", ".join(f"{s.name} every {s.cadence_seconds}s" for s in settings.sources), err=True)
-    sched = make_scheduler(settings, blocking=True, before_publish=None if no_prerender else _prerenderer(settings))
+    sched = make_scheduler(settings, blocking=True, before_publish=None if no_prerender else _prerenderer())
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):

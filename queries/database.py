@@ -213,7 +213,7 @@ class Database:
         problems = []
         con = self._acquire(snapshot)
         try:
-            cur = con.cursor()
+            cur = self._cursor_of(snapshot, con)
             for path in sorted((QUERIES_DIR / "serve").glob("*.sql")):
                 text = load_sql(f"serve/{path.stem}")
                 params = {k: sample.get(k, int(self.root_adcode or 0)) for k in param_names(text)}
@@ -221,7 +221,6 @@ class Database:
                     cur.execute("EXPLAIN " + text, params)
                 except duckdb.Error as e:
                     problems.append(f"queries/serve/{path.stem}.sql: {str(e).splitlines()[0]}")
-            cur.close()
         finally:
             self._release(con)
         return problems
