@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import results_dir
+from bench.common import write_results
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -82,9 +82,7 @@ def main() -> None:
         print(f"China  : {s['raw_rows'] / 1e6:6.2f} M raw rows  {s['seconds']['median']:6.1f} s  "
               f"peak {s['peak_rss_bytes'] / 2**30:.2f} GiB  snapshot {s['size_bytes'] / 1e6:.0f} MB  boundaries "
               + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sizes.items()), flush=True)
-    dest = results_dir() / "build.json"
-    dest.write_text(json.dumps(result, indent=1))
-    print("written", dest)
+    write_results("build.json", result)
 
 
 if __name__ == "__main__":

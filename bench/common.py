@@ -63,6 +63,14 @@ def results_dir() -> Path:
     return out
 
 
+def write_results(name: str, data: dict) -> Path:
+    """Write one benchmark's figures as results_dir()/name and say where."""
+    dest = results_dir() / name
+    dest.write_text(json.dumps(data, indent=1, ensure_ascii=False))
+    print("written", dest)
+    return dest
+
+
 def production_env(data_dir: Path, settings, **extra: str) -> dict:
     """Environment for gunicorn and the scheduler: the private data directory and
     its sources, so both processes see the same settings as the caller."""

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.common import (CHROMIUM_ARGS, demo_data_dir, free_port, proc_sample, production_env, results_dir,
-                          start_gunicorn, start_scheduler, wait_until_up, warm_workers, worker_pids)
+                          start_gunicorn, start_scheduler, wait_until_up, warm_workers, worker_pids, write_results)
 SCREENS = ["/", "/economy", "/emergency", "/cloud", "/sharing"]
 
 
@@ -269,9 +269,7 @@ def main() -> None:
             sched.terminate()
         web.terminate()
         shutil.rmtree(tmp, ignore_errors=True)
-    dest = results_dir() / "load.json"
-    dest.write_text(json.dumps(results, indent=1))
-    print("written", dest)
+    write_results("load.json", results)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ Without --url it starts the app on the current data directory (COCKPIT_DATA_DIR)
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -23,7 +22,7 @@ import sys
 import time
 import urllib.request
 
-from bench.common import CHROMIUM_ARGS, PROJECT, free_port, results_dir, wait_until_up
+from bench.common import CHROMIUM_ARGS, PROJECT, free_port, wait_until_up, write_results
 
 PAGES = ["/", "/economy", "/emergency", "/cloud", "/sharing", "/indicator?indicator=gdp", "/status", "/wall"]
 # "Every chart has drawn": each plotly chart (maps with their boundaries) and
@@ -129,9 +128,7 @@ def main() -> None:
     finally:
         if proc:
             proc.terminate()
-    dest = results_dir() / f"pages-{a.size}.json"
-    dest.write_text(json.dumps(result, indent=1))
-    print("written", dest)
+    write_results(f"pages-{a.size}.json", result)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,13 @@ page fetches to update itself in place.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta
 
-from bench.common import CHROMIUM_ARGS, PROJECT, demo_data_dir, free_port, results_dir, wait_until_up
+from bench.common import CHROMIUM_ARGS, PROJECT, demo_data_dir, free_port, wait_until_up, write_results
 PAGES = ["/", "/economy", "/emergency", "/cloud", "/sharing", "/wall"]
 
 
@@ -77,9 +76,7 @@ def main() -> None:
     finally:
         server.terminate()
         shutil.rmtree(tmp, ignore_errors=True)
-    dest = results_dir() / "poll.json"
-    dest.write_text(json.dumps({"scale": a.scale, "pages": result}, indent=1))
-    print("written", dest)
+    write_results("poll.json", {"scale": a.scale, "pages": result})
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import os
 import pstats
 import shutil
@@ -21,7 +20,7 @@ import time
 from datetime import datetime
 
 from bench.common import (demo_data_dir, free_port, production_env, results_dir, start_gunicorn, wait_until_up,
-                          warm_workers)
+                          warm_workers, write_results)
 
 
 def main() -> None:
@@ -89,9 +88,7 @@ def main() -> None:
                 print(f"\n--- {label}: {title}\n{body}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    dest = results_dir() / "profile.json"
-    dest.write_text(json.dumps(out, indent=1))
-    print("written", dest)
+    write_results("profile.json", out)
 
 
 if __name__ == "__main__":

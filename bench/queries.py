@@ -9,10 +9,9 @@ flask-caching layer the web app uses.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
-from bench.common import results_dir
+from bench.common import write_results
 
 PARAMS = {   # one realistic call per query: the root region, an indicator, the screens' windows
     "indicator_children": {"indicator": "gdp"},
@@ -72,9 +71,7 @@ def main() -> None:
             result[name] = row
             print(f"{name:34s} uncached p50 {row['uncached']['p50_ms']:6.2f} p95 {row['uncached']['p95_ms']:6.2f} ms"
                   f"   cached p50 {row['cached']['p50_ms']:5.2f} p95 {row['cached']['p95_ms']:5.2f} ms", flush=True)
-    dest = results_dir() / "queries.json"
-    dest.write_text(json.dumps({"snapshot": snap, "n": a.n, "queries": result}, indent=1))
-    print("written", dest)
+    write_results("queries.json", {"snapshot": snap, "n": a.n, "queries": result})
     if any("error" in r for r in result.values()):
         raise SystemExit(1)
 

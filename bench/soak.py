@@ -32,7 +32,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.common import (CHROMIUM_ARGS, demo_data_dir, descendants, free_port, memory_kib, production_env,
-                          results_dir, start_gunicorn, start_scheduler, wait_until_up, warm_workers, worker_pids)
+                          results_dir, start_gunicorn, start_scheduler, wait_until_up, warm_workers, worker_pids,
+                          write_results)
 
 TARGET_BROWSER_GROWTH_PCT = 20.0
 # "Worker memory flat" has no number in the issue: allow what allocator noise and
@@ -351,9 +352,7 @@ def main() -> None:
         a.warmup = min(5.0, a.minutes / 5)
     result = analyse(run(a))
     report(result)
-    dest = results_dir() / "soak.json"
-    dest.write_text(json.dumps(result, indent=1, ensure_ascii=False))
-    print("written", dest)
+    write_results("soak.json", result)
 
 
 if __name__ == "__main__":
