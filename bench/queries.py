@@ -2,7 +2,10 @@
 
 Reports p50/p95 per query over --n calls each (after one warm-up), first with
 the cache bypassed (DuckDB on an open read-only connection), then through the
-flask-caching layer the web app uses.
+flask-caching layer the web app uses. Each call asks for the view every screen
+opens on (latest); a query with a latest form (queries/serve/latest/) is also
+measured a week before the snapshot's instant, where its general form answers
+(reported as <name>@week-before).
 
     .venv/bin/python -m bench.queries [--n 200]
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from datetime import timedelta
 from bench.common import write_results
 
 PARAMS = {   # one realistic call per query: the root region, an indicator, the screens' windows
@@ -48,12 +52,18 @@ def main() -> None:
     PARAMS.update(_screen_params())
     with app.server.test_request_context("/"):
         snap = db.snapshot_id()
+        week_before = db.as_of(snap).to_pydatetime() - timedelta(days=7)
+        calls = []
         for path in sorted((QUERIES_DIR / "serve").glob("*.sql")):
             name = path.stem
             needs = param_names(load_sql(f"serve/{name}")) - {"scope", "period"}
             params = {"adcode": root, **{k: v for k, v in PARAMS.get(name, {}).items() if k in needs}}
             for k in needs - set(params):
                 params[k] = "gdp" if k == "indicator" else root
+            calls.append((name, name, params))
+            if (QUERIES_DIR / "serve" / "latest" / path.name).is_file():
+                calls.append((f"{name}@week-before", name, {**params, "period": week_before}))
+        for label_name, name, params in calls:
             row = {}
             try:
                 for label, cached in (("uncached", False), ("cached", True)):
@@ -65,11 +75,11 @@ def main() -> None:
                         times.append((time.perf_counter() - t0) * 1000)
                     row[label] = {"p50_ms": statistics.median(times), "p95_ms": pct(times, 0.95)}
             except Exception as e:  # noqa: BLE001 - one broken query is reported, the others still measured
-                result[name] = {"error": f"{type(e).__name__}: {e}"[:300]}
-                print(f"{name:34s} FAILED {result[name]['error']}", flush=True)
+                result[label_name] = {"error": f"{type(e).__name__}: {e}"[:300]}
+                print(f"{label_name:36s} FAILED {result[label_name]['error']}", flush=True)
                 continue
-            result[name] = row
-            print(f"{name:34s} uncached p50 {row['uncached']['p50_ms']:6.2f} p95 {row['uncached']['p95_ms']:6.2f} ms"
+            result[label_name] = row
+            print(f"{label_name:36s} uncached p50 {row['uncached']['p50_ms']:6.2f} p95 {row['uncached']['p95_ms']:6.2f} ms"
                   f"   cached p50 {row['cached']['p50_ms']:5.2f} p95 {row['cached']['p95_ms']:5.2f} ms", flush=True)
     write_results("queries.json", {"snapshot": snap, "n": a.n, "queries": result})
     if any("error" in r for r in result.values()):

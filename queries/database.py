@@ -8,6 +8,13 @@ snapshot is a new cache namespace and nothing needs invalidating.
 
 Every serving query filters by `$scope`, the root of the subtree the caller may
 see: access control narrows it in one place, here.
+
+A serving query may have a second form, queries/serve/latest/<name>.sql, for
+views at or after the snapshot's instant (as_of), the view every screen opens
+on. It answers the same from serving tables the build computed at that instant,
+so it skips the work (and the planning: DuckDB plans every branch of a UNION,
+even one no row will come from) that only an earlier instant needs.
+tests/queries/test_latest.py holds each to its general form.
 """
 from __future__ import annotations
 
@@ -64,6 +71,18 @@ def _sql_digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
+@lru_cache(maxsize=None)
+def _has_latest(name: str) -> bool:
+    return (QUERIES_DIR / "serve" / "latest" / f"{name}.sql").is_file()
+
+
+def _at_or_after(period, as_of) -> bool:
+    try:
+        return pd.Timestamp(period) >= pd.Timestamp(as_of)
+    except (TypeError, ValueError):     # not an instant: the general form decides what it means
+        return False
+
+
 # Parameters a serving query may name without the caller giving them.
 # `period` bounds "latest": no bound unless a view asks for an earlier one.
 QUERY_DEFAULTS = {"period": datetime(9999, 12, 31)}
@@ -89,6 +108,8 @@ class Database:
         self._local = threading.local()
         self._pointer_sig = (-1, -1)
         self._current: str | None = None
+        self._as_of: dict[str, object] = {}
+        self._without_latest: set[str] = set()
 
     # --- which snapshot -----------------------------------------------------
     def snapshot_id(self) -> str:
@@ -179,7 +200,21 @@ class Database:
             raise QueryError(f"queries/{qname}.sql must filter by $scope")
         snap = snapshot or self.snapshot_id()
         params = {**QUERY_DEFAULTS, **params, "scope": int(scope if scope is not None else self.root_adcode or 0)}
-        bound = bind(text, params, what=f"queries/{qname}.sql")
+        if _has_latest(name) and snap not in self._without_latest \
+                and _at_or_after(params["period"], self.as_of(snap)):
+            latest = load_sql(f"serve/latest/{name}")
+            if "$scope" not in latest:
+                raise QueryError(f"queries/serve/latest/{name}.sql must filter by $scope")
+            try:
+                return self._run(snap, name, latest, bind(latest, params, what=f"queries/serve/latest/{name}.sql"),
+                                 cached)
+            except duckdb.CatalogException:
+                # A snapshot built before its serving table existed (current at
+                # an upgrade): the general form still answers, until the next build.
+                self._without_latest.add(snap)
+        return self._run(snap, name, text, bind(text, params, what=f"queries/{qname}.sql"), cached)
+
+    def _run(self, snap: str, name: str, text: str, bound: dict, cached: bool) -> pd.DataFrame:
         key = None
         if cached and self.cache is not None:
             # The SQL text is part of the key: an edited query must not be answered
@@ -204,6 +239,18 @@ class Database:
             self.cache.set(key, df)
         return df
 
+    def as_of(self, snapshot: str):
+        """The snapshot's instant (its data up to then); a snapshot never changes."""
+        as_of = self._as_of.get(snapshot)
+        if as_of is None:
+            meta = self.execute("snapshot_meta", snapshot=snapshot)
+            as_of = meta["as_of"].iloc[0] if len(meta) else pd.NaT
+            with self._lock:
+                for old in list(self._as_of)[: -self.KEEP_CONNECTIONS * 4]:
+                    self._as_of.pop(old)
+                self._as_of[snapshot] = as_of
+        return as_of
+
     def incompatibilities(self, snapshot: str) -> list[str]:
         """Serving queries this code cannot run on `snapshot`, one line each:
         a snapshot built by an older version may lack a serving table or column
@@ -214,13 +261,14 @@ class Database:
         con = self._acquire(snapshot)
         try:
             cur = self._cursor_of(snapshot, con)
-            for path in sorted((QUERIES_DIR / "serve").glob("*.sql")):
-                text = load_sql(f"serve/{path.stem}")
+            for path in sorted([*(QUERIES_DIR / "serve").glob("*.sql"), *(QUERIES_DIR / "serve" / "latest").glob("*.sql")]):
+                name = path.relative_to(QUERIES_DIR).with_suffix("").as_posix()
+                text = load_sql(name)
                 params = {k: sample.get(k, int(self.root_adcode or 0)) for k in param_names(text)}
                 try:
                     cur.execute("EXPLAIN " + text, params)
                 except duckdb.Error as e:
-                    problems.append(f"queries/serve/{path.stem}.sql: {str(e).splitlines()[0]}")
+                    problems.append(f"queries/{name}.sql: {str(e).splitlines()[0]}")
         finally:
             self._release(con)
         return problems

@@ -438,3 +438,43 @@ SELECT r.adcode, CAST($as_of AS TIMESTAMP), NULL, true, 0, 0, 0, 0, 0
 FROM region r
 WHERE r.adcode NOT IN (SELECT adcode FROM counted)
 ORDER BY adcode, total, topic;
+
+-- emergency_response_stats at as_of, per region for its subtree: the events
+-- reported in the 30 days up to as_of, per category plus one overall row
+-- (category NULL, also for a region without events), with the rules of
+-- queries/serve/emergency_response_stats.sql.
+CREATE TABLE emergency_response_latest AS
+WITH ev AS (
+    SELECT c.ancestor AS adcode, e.category,
+           CASE WHEN e.responded_at <= $as_of THEN date_diff('second', e.reported_at, e.responded_at) / 60.0 END
+               AS response_min,
+           CASE WHEN e.closed_at <= $as_of THEN date_diff('second', e.reported_at, e.closed_at) / 3600.0 END
+               AS handling_h,
+           CASE WHEN e.closed_at <= $as_of THEN e.closed_at <= e.deadline_at
+                WHEN e.deadline_at < $as_of THEN false END AS on_time
+    FROM event e
+    JOIN region_closure c ON c.descendant = e.adcode
+    WHERE e.reported_at <= $as_of AND e.reported_at > CAST($as_of AS TIMESTAMP) - INTERVAL 30 DAY
+),
+counted AS (
+    SELECT adcode, category,
+           count(*) AS events,
+           count(response_min) AS responded,
+           count(handling_h) AS closed,
+           median(response_min) AS response_median_min,
+           avg(response_min) AS response_avg_min,
+           quantile_cont(response_min, 0.9) AS response_p90_min,
+           median(handling_h) AS handling_median_h,
+           avg(handling_h) AS handling_avg_h,
+           quantile_cont(handling_h, 0.9) AS handling_p90_h,
+           count(*) FILTER (WHERE on_time) AS on_time,
+           count(on_time) AS decided
+    FROM ev
+    GROUP BY GROUPING SETS ((adcode, category), (adcode))
+)
+SELECT * FROM counted
+UNION ALL
+SELECT r.adcode, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0
+FROM region r
+WHERE r.adcode NOT IN (SELECT adcode FROM counted)
+ORDER BY adcode, category NULLS LAST;
