@@ -108,9 +108,10 @@ def _worst(values: dict, key) -> tuple[str, float] | None:
 def query_rows(q: dict | None) -> list[dict]:
     rows = []
     queries = (q or {}).get("queries") or {}
-    n = (q or {}).get("n")
+    n, rounds = (q or {}).get("n"), (q or {}).get("rounds")
+    how = ", ".join(x for x in (f"n = {n}" if n else "", f"median of {rounds} rounds' p95" if rounds else "") if x)
     for label, limit in (("uncached", QUERY_UNCACHED_MS), ("cached", QUERY_CACHED_MS)):
-        measure = f"p95 {label}, worst query{f' (n = {n})' if n else ''}"
+        measure = f"p95 {label}, worst query{f' ({how})' if how else ''}"
         p95 = {name: (v.get(label) or {}).get("p95_ms") for name, v in queries.items() if isinstance(v, dict)}
         p95 = {k: x for k, x in p95.items() if isinstance(x, (int, float))}
         failed = sorted(k for k, v in queries.items() if isinstance(v, dict) and "error" in v)
@@ -121,6 +122,9 @@ def query_rows(q: dict | None) -> list[dict]:
             continue
         name, worst = max(p95.items(), key=lambda kv: kv[1])
         within = sum(x <= limit for x in p95.values())
+        spread = queries[name][label]
+        if "round_p95_min_ms" in spread:
+            name += f", rounds {spread['round_p95_min_ms']:.2f}–{spread['round_p95_max_ms']:.2f}"
         fig = (f"{worst:.2f} ms ({name}); median of queries {statistics.median(p95.values()):.2f} ms; "
                f"{within}/{len(p95) + len(failed)} within" + (failed_text if failed else ""))
         rows.append(row("queries", measure, f"≤ {limit:g} ms", fig, judge(within == len(p95) and not failed)))

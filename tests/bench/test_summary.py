@@ -131,6 +131,15 @@ def test_a_query_that_failed_is_missed_not_skipped():
     assert {r["status"] for r in rows} == {summary.MISSED} and all("1 failed (c)" in r["figure"] for r in rows)
 
 
+def test_queries_in_rounds_are_judged_on_the_median_round_and_show_the_spread():
+    q = {"n": 200, "rounds": 5, "queries": {
+        "a": {"uncached": {"p95_ms": 9.0, "round_p95_min_ms": 7.5, "round_p95_max_ms": 14.0}, "cached": {"p95_ms": 0.3}},
+        "b": {"uncached": {"p95_ms": 4.0, "round_p95_min_ms": 3.0, "round_p95_max_ms": 5.0}, "cached": {"p95_ms": 0.2}}}}
+    row = summary.query_rows(q)[0]
+    assert row["measure"] == "p95 uncached, worst query (n = 200, median of 5 rounds' p95)"
+    assert row["figure"].startswith("9.00 ms (a, rounds 7.50–14.00)") and row["status"] == summary.MET
+
+
 def test_load_with_one_n_or_no_new_snapshot_has_no_verdict_on_tick_work():
     one = {"runs": {"50": {"errors": 0, "all_p95_ms": 50, "wall_renders_per_snapshot": [37]}}}
     none = {"runs": {"50": {"errors": 0, "all_p95_ms": 50, "wall_renders_per_snapshot": []},
