@@ -13,8 +13,7 @@ from tests.conftest import AS_OF, ROOT
 from tests.queries.test_serving_queries import _same
 
 LATEST = sorted(p.stem for p in (QUERIES_DIR / "serve" / "latest").glob("*.sql"))
-EXTRA = {"sharing_catalog": {"days": [1, 30, 365], "indicator": ["demand_satisfaction"]},
-         "sharing_providers": {"days": [1, 30, 365]}}
+EXTRA = {"sharing_providers": {"days": [1, 30, 365]}}
 
 
 def _region_pairs(con) -> list[tuple[int, int]]:
@@ -99,5 +98,6 @@ def test_a_snapshot_without_the_serving_table_answers_through_the_general_form(d
         for _ in range(2):      # the second call goes to the general form directly
             _same(old.execute("emergency_response_stats", cached=False, adcode=370300), want)
         assert old._without_latest == {snap}
+        assert old.incompatibilities(snap) == []     # so a rollback to it is not refused
     finally:
         old.close()
