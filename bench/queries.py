@@ -22,20 +22,22 @@ import time
 from datetime import timedelta
 from bench.common import write_results
 
-PARAMS = {   # one realistic call per query: the root region, an indicator, the screens' windows
+PARAMS = {   # one realistic call per query: the root region, an indicator the screens ask it for, their windows
     "indicator_children": {"indicator": "gdp"},
     "indicator_series": {"indicator": "gdp"},
+    "cloud_indicator_nodes": {"indicator": "pue"},     # pages/cloud_panels.py: node-level PUE
 }
 
 
 def _screen_params() -> dict:
     """The windows the sharing screen asks for (an unset parameter would get
     the root region code, i.e. a 370000-day window over all history)."""
-    from pages.sharing_panels import FLOW_DAYS, TREND_DAYS
+    from pages.sharing_panels import TREND_DAYS
+    from queries.windows import CATALOG_DEMAND_INDICATOR, FLOW_DAYS
 
     return {"sharing_region_flows": {"days": FLOW_DAYS}, "sharing_dept_flows": {"days": FLOW_DAYS},
             "sharing_providers": {"days": FLOW_DAYS}, "sharing_daily": {"days": TREND_DAYS},
-            "sharing_catalog": {"days": FLOW_DAYS, "indicator": "demand_satisfaction"}}
+            "sharing_catalog": {"days": FLOW_DAYS, "indicator": CATALOG_DEMAND_INDICATOR}}
 
 
 def pct(xs, q):

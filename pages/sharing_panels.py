@@ -18,8 +18,8 @@ from components import figures_sharing as fs
 from components.i18n import t
 from components.panels import Panel, register
 from pages.domains import EXTRA
+from queries.windows import CATALOG_DEMAND_INDICATOR, FLOW_DAYS
 
-FLOW_DAYS = 30          # the window of the flow map, Sankey, providers, catalog handling
 TREND_DAYS = 90
 MAP_FLOWS = 40
 SANKEY_LINKS = 25
@@ -290,7 +290,7 @@ def _providers_render(df: pd.DataFrame, c):
 # ---------------------------------------------------------------- 5. catalog, demand, objections
 
 def _catalog_data(c) -> pd.DataFrame:
-    df = c.q("sharing_catalog", days=FLOW_DAYS, indicator="demand_satisfaction")
+    df = c.q("sharing_catalog", days=FLOW_DAYS, indicator=CATALOG_DEMAND_INDICATOR)
     if df.empty:
         return df
     ind = c.indicators.get("demand_satisfaction") or {}

@@ -28,6 +28,7 @@ from core.snapshots import SnapshotStore, new_snapshot_id
 from pipeline import ingest
 from pipeline.raw_schema import RAW_TABLES
 from queries.sql import available, bind, load_sql, named_statements, statements
+from queries.windows import BUILD_PARAMS
 
 log = logging.getLogger("cockpit.build")
 
@@ -243,7 +244,7 @@ def build_snapshot(settings: Settings, *, as_of: datetime, regions=None, catalog
     building = store.building_path(snap_id)
     params = {
         "as_of": as_of, "window_start": datetime.combine(as_of.date() - timedelta(days=364), datetime.min.time()),
-        "regions_csv": str(settings.geo_dir / "regions.csv"),
+        "regions_csv": str(settings.geo_dir / "regions.csv"), **BUILD_PARAMS,
     }
     timings: dict[str, float] = {}
 

@@ -31,6 +31,7 @@ import pandas as pd
 
 from core.snapshots import SnapshotStore
 from queries.sql import QUERIES_DIR, QueryError, bind, load_sql, param_names
+from queries.windows import latest_covers
 
 
 # Serving queries run through cursor.execute(): it binds a statement once, where
@@ -200,7 +201,7 @@ class Database:
             raise QueryError(f"queries/{qname}.sql must filter by $scope")
         snap = snapshot or self.snapshot_id()
         params = {**QUERY_DEFAULTS, **params, "scope": int(scope if scope is not None else self.root_adcode or 0)}
-        if _has_latest(name) and snap not in self._without_latest \
+        if _has_latest(name) and snap not in self._without_latest and latest_covers(name, params) \
                 and _at_or_after(params["period"], self.as_of(snap)):
             latest = load_sql(f"serve/latest/{name}")
             if "$scope" not in latest:

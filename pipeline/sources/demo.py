@@ -24,7 +24,7 @@ Determinism and liveness
 
 Scale: total rows ~ scale x 1e6 for scale >= 0.5 (statistic is bounded by
 regions x periods; the rest is split 55/33/12 between cloud_sample (more days of
-history), api_call (more calls over the last 30 days) and work_order). Chunks stay
+history), api_call (more calls over the last 35 days) and work_order). Chunks stay
 below ~1.5M rows (600k for string-heavy tables).
 
 Statistics run from January three years before as_of's year through the last
@@ -1075,7 +1075,9 @@ class _Ctx:
         self.series = sum(len(n[7]) for n in w.nodes)
         per_day = self.series * 288
         self.cloud_days = int(max(2, round(0.55 * R / max(per_day, 1))))
-        self.api_days = 30
+        # A few days more than the sharing screen's 30-day window (queries/windows.py):
+        # the window's first day must cut the data for tests to see where it lies.
+        self.api_days = 35
         self.api_rate = max(2000.0 * min(1.0, w.popf ** 0.5), 0.33 * R / self.api_days)
         self.wo_days = int(np.clip(round(45 * max(self.scale, 1e-9) ** 0.35), 30, 365))
         self.wo_rate = max(1000.0 * w.popf, 0.12 * R / self.wo_days)

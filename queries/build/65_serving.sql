@@ -247,6 +247,39 @@ WHERE v.provider_node IS NOT NULL AND v.consumer_node IS NOT NULL
 GROUP BY ALL
 ORDER BY v.adcode, f.day;
 
+-- sharing_region_flows and sharing_dept_flows at the snapshot's instant over
+-- the screens' window ($flow_days days up to the last day with calls, see
+-- queries/windows.py), per region: what their general forms sum from the daily
+-- tables above, with the nodes' names and places, in the forms' order.
+CREATE TABLE sharing_node_window AS
+WITH f AS (
+    SELECT d.adcode, d.provider_node, d.consumer_node, d.provider_inside, d.consumer_inside,
+           sum(d.calls)::BIGINT AS calls, sum(d.calls_ok)::BIGINT AS calls_ok,
+           sum(d.latency_ms_sum)::DOUBLE AS latency_ms_sum, d.last_flow_day AS last_day
+    FROM sharing_node_daily d
+    WHERE d.day > d.last_flow_day - CAST($flow_days AS INTEGER) AND d.day <= d.last_flow_day
+    GROUP BY ALL
+)
+SELECT f.adcode, f.provider_node, p.name AS provider_name, p.level AS provider_level,
+       p.lon AS provider_lon, p.lat AS provider_lat,
+       f.consumer_node, c.name AS consumer_name, c.level AS consumer_level,
+       c.lon AS consumer_lon, c.lat AS consumer_lat,
+       f.provider_inside, f.consumer_inside, f.calls, f.calls_ok, f.latency_ms_sum,
+       f.last_day - CAST($flow_days AS INTEGER) + 1 AS first_day, f.last_day
+FROM f
+JOIN region p ON p.adcode = f.provider_node
+JOIN region c ON c.adcode = f.consumer_node
+ORDER BY f.adcode, f.calls DESC, f.provider_node, f.consumer_node;
+
+CREATE TABLE sharing_dept_window AS
+SELECT d.adcode, d.provider_kind, d.provider, d.consumer_kind, d.consumer,
+       sum(d.calls)::BIGINT AS calls, sum(d.calls_ok)::BIGINT AS calls_ok,
+       sum(d.latency_ms_sum)::DOUBLE AS latency_ms_sum
+FROM sharing_dept_daily d
+WHERE d.day > d.last_flow_day - CAST($flow_days AS INTEGER) AND d.day <= d.last_flow_day
+GROUP BY ALL
+ORDER BY d.adcode, calls DESC, d.provider_kind, d.provider, d.consumer_kind, d.consumer;
+
 -- Calls per day and provider department seen from region X (sharing_providers).
 -- Distinct consumers are counted without listing them: a (provider, consumer)
 -- pair counts once, on its last day in the window, the day whose next day of
@@ -383,6 +416,87 @@ FROM sharing_catalog_day
 WHERE handling_days IS NOT NULL
 ORDER BY parent NULLS FIRST, adcode, basis, day;
 
+-- The catalog panel at the snapshot's instant, whole, for every region: the
+-- rows queries/serve/sharing_catalog.sql returns for $adcode = node over the
+-- screens' window ($flow_days days) with demand from
+-- $catalog_demand_indicator (queries/windows.py), in its order (ord, sort_adcode).
+-- Planning that query took longer than running it; its latest form is a lookup.
+CREATE TABLE sharing_catalog_latest AS
+WITH m AS (
+    SELECT CAST($as_of AS DATE) AS last_day,
+           CAST($as_of AS DATE) - GREATEST(CAST($flow_days AS INTEGER), 0) AS before_day
+),
+c AS (
+    SELECT c.*, m.last_day,
+           (c.day <= m.last_day OR c.day IS NULL) AND (c.next_day > m.last_day OR c.next_day IS NULL) AS at_last,
+           (c.day <= m.before_day OR c.day IS NULL) AND (c.next_day > m.before_day OR c.next_day IS NULL) AS at_before
+    FROM sharing_catalog_day c CROSS JOIN m
+),
+shown AS (   -- a row is in its own region's panel and, as a child, in its parent's
+    SELECT c.adcode AS node, c.* FROM c WHERE c.at_last OR c.at_before
+    UNION ALL
+    SELECT c.parent AS node, c.* FROM c
+    WHERE c.basis = 'subtree' AND c.parent IS NOT NULL AND (c.at_last OR c.at_before)
+),
+g AS (
+    SELECT node, adcode, basis, any_value(name) AS name, any_value(level) AS level, any_value(last_day) AS last_day,
+           any_value(entries) FILTER (WHERE at_last) AS entries,
+           any_value(shareable) FILTER (WHERE at_last) AS shareable,
+           any_value(open) FILTER (WHERE at_last) AS open,
+           any_value(timely) FILTER (WHERE at_last) AS timely,
+           any_value(objections_open) FILTER (WHERE at_last) AS objections_open,
+           any_value(resolved_to_day) FILTER (WHERE at_last)
+               - any_value(resolved_to_day) FILTER (WHERE at_before) AS objections_resolved,
+           any_value(ontime_to_day) FILTER (WHERE at_last)
+               - any_value(ontime_to_day) FILTER (WHERE at_before) AS objections_ontime
+    FROM shown
+    GROUP BY node, adcode, basis
+),
+hx AS (
+    SELECT x.* FROM sharing_catalog_handling x, m WHERE x.day > m.before_day AND x.day <= m.last_day
+),
+h AS (
+    SELECT node, adcode, basis, median(handling_days) AS handling_days_median
+    FROM (SELECT adcode AS node, * FROM hx
+          UNION ALL
+          SELECT parent AS node, * FROM hx WHERE basis = 'subtree' AND parent IS NOT NULL)
+    GROUP BY node, adcode, basis
+),
+vx AS (
+    SELECT v.adcode, v.parent, v.num, v.den
+    FROM indicator_value v, m
+    WHERE v.indicator = $catalog_demand_indicator
+      AND v.period::DATE > m.last_day - CAST($flow_days AS INTEGER) AND v.period::DATE <= m.last_day
+),
+demand AS (
+    SELECT node, adcode, sum(num) AS met, sum(den) AS requests
+    FROM (SELECT adcode AS node, * FROM vx UNION ALL SELECT parent AS node, * FROM vx WHERE parent IS NOT NULL)
+    GROUP BY node, adcode
+)
+SELECT g.node,
+       CASE WHEN g.basis = 'own' THEN 0 WHEN g.adcode <> g.node THEN 1 ELSE 2 END AS ord, g.adcode AS sort_adcode,
+       CASE WHEN g.adcode = g.node AND g.basis = 'subtree' THEN 0 ELSE g.adcode END AS adcode,
+       CASE WHEN g.adcode = g.node AND g.basis = 'subtree' THEN NULL ELSE g.name END AS name,
+       CASE WHEN g.adcode = g.node AND g.basis = 'subtree' THEN NULL ELSE g.level END AS level,
+       CASE WHEN g.basis = 'own' THEN 'own' WHEN g.adcode = g.node THEN 'total' ELSE 'child' END AS row_kind,
+       g.entries::BIGINT AS entries, g.shareable::BIGINT AS shareable, g.open::BIGINT AS open,
+       g.timely::BIGINT AS timely, g.objections_open::BIGINT AS objections_open,
+       g.objections_resolved::BIGINT AS objections_resolved,
+       g.objections_ontime::BIGINT AS objections_ontime,
+       h.handling_days_median,
+       CASE WHEN g.basis = 'own'
+            THEN COALESCE(sum(CASE WHEN d.adcode = g.node THEN d.requests ELSE -d.requests END)
+                              OVER (PARTITION BY g.node), 0)
+            ELSE d.requests END::DOUBLE AS requests,
+       CASE WHEN g.basis = 'own'
+            THEN COALESCE(sum(CASE WHEN d.adcode = g.node THEN d.met ELSE -d.met END) OVER (PARTITION BY g.node), 0)
+            ELSE d.met END::DOUBLE AS requests_met,
+       g.last_day
+FROM g
+LEFT JOIN h ON h.node = g.node AND h.adcode = g.adcode AND h.basis = g.basis
+LEFT JOIN demand d ON d.node = g.node AND d.adcode = g.adcode AND g.basis = 'subtree'
+ORDER BY g.node, ord, sort_adcode;
+
 -- 12345 work orders per region, counted at the snapshot's instant (t = as_of)
 -- with the rules of emergency_hotline_daily/_topics, which read these when the
 -- view's instant is as_of and count the orders themselves for an earlier one.
@@ -478,3 +592,19 @@ SELECT r.adcode, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0
 FROM region r
 WHERE r.adcode NOT IN (SELECT adcode FROM counted)
 ORDER BY adcode, category NULLS LAST;
+
+-- emergency_open_events at the snapshot's instant: the events still being
+-- handled then, with status, overdue and elapsed counted at as_of by the rules
+-- of queries/serve/emergency_open_events.sql. Its latest form reads these
+-- instead of scanning every event for a bound known only when it runs.
+CREATE TABLE event_open_latest AS
+SELECT e.event_id, e.severity, e.category, e.subtype, e.title, e.unit,
+       e.adcode, e.county, e.city, e.lon, e.lat,
+       e.reported_at, CASE WHEN e.responded_at <= $as_of THEN e.responded_at END AS responded_at, e.deadline_at,
+       CASE WHEN e.responded_at <= $as_of THEN '处置中' ELSE '接报' END AS status,
+       e.deadline_at < $as_of AS overdue,
+       date_diff('second', e.reported_at, CAST($as_of AS TIMESTAMP)) // 60 AS elapsed_minutes,
+       CAST($as_of AS TIMESTAMP) AS as_of
+FROM event e
+WHERE e.reported_at <= $as_of AND (e.closed_at IS NULL OR e.closed_at > $as_of)
+ORDER BY e.severity, e.reported_at, e.event_id;
