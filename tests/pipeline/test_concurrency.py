@@ -19,7 +19,7 @@ from tests.conftest import AS_OF, settings_env
 # A reader process: query in a loop through the real Database class; every
 # snapshot it sees must be complete (its own row counts match what it holds).
 READER = r"""
-import json, sys, time
+import json, os, sys, time
 from core.settings import load_settings
 from core.snapshots import SnapshotStore
 from queries.database import Database
@@ -27,7 +27,7 @@ s = load_settings()
 db = Database(SnapshotStore(s.snapshot_dir), cache=None, root_adcode=s.root_adcode)
 seen, errors, n = set(), [], 0
 stop = time.monotonic() + float(sys.argv[1])
-while time.monotonic() < stop:
+while time.monotonic() < stop and not os.path.exists(sys.argv[2]):    # until told, at most argv[1] s
     try:
         snap = db.snapshot_id()
         meta = db.meta(snapshot=snap)
@@ -38,6 +38,7 @@ while time.monotonic() < stop:
             errors.append(f"incomplete snapshot {snap}: {got} vs {counts['indicator_value']}")
         seen.add(snap)
         n += 1
+        time.sleep(0.01)    # three readers spinning flat out on two cores starve the scheduler they watch
     except Exception as e:
         errors.append(f"{type(e).__name__}: {e}")
 print(json.dumps({"seen": sorted(seen), "errors": errors[:10], "n_errors": len(errors), "queries": n}))
@@ -50,7 +51,8 @@ def test_readers_see_only_complete_snapshots_while_scheduler_publishes(fresh_set
     store = SnapshotStore(s.snapshot_dir)
     first = run_pipeline(s, as_of=AS_OF).snapshot_id
     env = settings_env(s)
-    readers = [subprocess.Popen([sys.executable, "-c", READER, "60"], env=env, stdout=subprocess.PIPE,
+    done = s.data_dir / "readers-stop"
+    readers = [subprocess.Popen([sys.executable, "-c", READER, "60", str(done)], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for _ in range(3)]
     sched = subprocess.Popen([sys.executable, "-m", "pipeline", "schedule"], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -61,6 +63,7 @@ def test_readers_see_only_complete_snapshots_while_scheduler_publishes(fresh_set
     finally:
         sched.send_signal(signal.SIGINT)
         sched.wait(30)
+        done.touch()    # the readers have read through every publication
     results = [json.loads(r.communicate(timeout=90)[0]) for r in readers]
     published = [r["snapshot"] for r in store.runs(100) if r.get("state") == "published"]
     assert len(published) >= 3, store.runs(100)
