@@ -140,6 +140,22 @@ def test_queries_in_rounds_are_judged_on_the_median_round_and_show_the_spread():
     assert row["figure"].startswith("9.00 ms (a, rounds 7.50–14.00)") and row["status"] == summary.MET
 
 
+def test_queries_a_week_before_the_instant_are_judged_apart():
+    q = {"n": 200, "queries": {
+        "a": {"uncached": {"p95_ms": 6.0}, "cached": {"p95_ms": 0.3}},
+        "a@week-before": {"uncached": {"p95_ms": 14.0}, "cached": {"p95_ms": 0.4}},
+        "b": {"uncached": {"p95_ms": 4.0}, "cached": {"p95_ms": 0.2}}}}
+    rows = {r["measure"]: r for r in summary.query_rows(q)}
+    now = rows["p95 uncached, worst query (n = 200)"]
+    before = rows["p95 uncached, a week before the snapshot's instant, worst query (n = 200)"]
+    cached = rows["p95 cached, worst query (n = 200)"]
+    assert now["figure"].startswith("6.00 ms (a)") and "2/2 within" in now["figure"] and now["status"] == summary.MET
+    assert before["figure"].startswith("14.00 ms (a@week-before)") and before["status"] == summary.MISSED
+    assert "3/3 within" in cached["figure"]
+    del q["queries"]["a@week-before"]
+    assert len(summary.query_rows(q)) == 2
+
+
 def test_load_with_one_n_or_no_new_snapshot_has_no_verdict_on_tick_work():
     one = {"runs": {"50": {"errors": 0, "all_p95_ms": 50, "wall_renders_per_snapshot": [37]}}}
     none = {"runs": {"50": {"errors": 0, "all_p95_ms": 50, "wall_renders_per_snapshot": []},
@@ -147,3 +163,11 @@ def test_load_with_one_n_or_no_new_snapshot_has_no_verdict_on_tick_work():
     for load in (one, none):
         row = [r for r in summary.load_rows(load) if "tick" in r["measure"]][0]
         assert row["status"] == summary.NO_DATA
+
+
+def test_provenance_names_when_and_how_fast_for_the_results_that_record_it():
+    results = {"queries": {"measured_at": "2026-12-02T13:30", "machine": {"python_loop_1m_ms": 61.5}},
+               "pages": {"measured_at": "2026-12-02T13:40"}, "build": {"shandong": {}}, "load": None}
+    assert summary.provenance(results) == \
+        "Measured: queries 2026-12-02 13:30 (1M-step Python loop 61.5 ms); pages 2026-12-02 13:40."
+    assert summary.provenance({"build": {}}) == ""
