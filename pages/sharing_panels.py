@@ -293,7 +293,7 @@ def _catalog_data(c) -> pd.DataFrame:
     df = c.q("sharing_catalog", days=FLOW_DAYS, indicator=CATALOG_DEMAND_INDICATOR)
     if df.empty:
         return df
-    ind = c.indicators.get("demand_satisfaction") or {}
+    ind = c.indicators.get(CATALOG_DEMAND_INDICATOR) or {}
     scale = common.number(ind.get("scale")) or 100.0
     return df.assign(
         shareable_pct=[_pct(a, b) for a, b in zip(df["shareable"], df["entries"])],
@@ -313,11 +313,11 @@ def _row_name(c, r) -> str:
 
 
 def _demand_block(c, total: dict) -> html.Div:
-    ind = c.indicators.get("demand_satisfaction") or {}
+    ind = c.indicators.get(CATALOG_DEMAND_INDICATOR) or {}
     value = total.get("demand_pct")
     target = common.number(ind.get("target_value"))
     dec = int(ind.get("decimals") or 1)
-    st = _status(c, "demand_satisfaction", value)
+    st = _status(c, CATALOG_DEMAND_INDICATOR, value)
     below = value is not None and target is not None and value < target
     parts = [html.Div(_l(c, "demand_head", d=FLOW_DAYS), className="sh-demand-name"),
              html.Div([html.Span(figures.fmt(value, dec), className="sh-demand-value"), html.Span("%")],
@@ -350,7 +350,7 @@ def _catalog_render(df: pd.DataFrame, c):
         shown.append(total)
     # Percentages without their sign (the header carries it): nine columns in a quarter of the screen.
     cols = [("entries", None, 0), ("shareable_pct", "share_rate", 1), ("open_pct", "open_rate", 1),
-            ("timely_pct", "catalog_timely_rate", 1), ("demand_pct", "demand_satisfaction", 1),
+            ("timely_pct", "catalog_timely_rate", 1), ("demand_pct", CATALOG_DEMAND_INDICATOR, 1),
             ("objections_open", None, 0), ("handling_days_median", None, 1),
             ("ontime_pct", "objection_ontime_rate", 0)]
     heads = ["entries", "shareable", "open", "timely", "demand", "obj_open", "obj_days", "obj_ontime"]
