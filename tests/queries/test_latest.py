@@ -64,8 +64,8 @@ def test_latest_form_answers_like_the_general_one(db, name):
             .to_arrow_table().to_pandas()
         _same(got, want)
         answered += len(want) > 0
-    # not a comparison of empty answers (open events lie in a third of the regions)
-    assert answered > len(pairs) // 4
+    # not a comparison of empty answers; events still open lie in a third of the regions
+    assert answered > len(pairs) // (4 if name == "emergency_open_events" else 2)
 
 
 def test_execute_takes_the_latest_form_only_from_the_snapshot_s_instant(db, monkeypatch):
