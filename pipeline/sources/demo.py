@@ -588,7 +588,6 @@ def planted_anomalies(regions: pd.DataFrame, *, _world: _World | None = None) ->
     out = []
     counties = [c for c in w.leaves.tolist()]
     counties.sort(key=lambda c: float(_hash_u(7771, c)))
-    node_by_city = {r[3]: r[0] for r in w.nodes if r[2] == "city"}
     special = {r[3] for r in w.nodes if r[2] in ("provincial", "backbone")}
     cities = [c for c in w.cities.tolist()]
     cities.sort(key=lambda c: -w.region_gdp.get(c, 0.0))

@@ -31,7 +31,7 @@ def test_background_scheduler_publishes_after_the_first_build(fresh_settings):
     sched = start_background(s, first_run_now=False)      # exactly what app.main() does
     try:
         store = SnapshotStore(s.snapshot_dir)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline and store.current_id() == first:
             time.sleep(0.5)
         assert store.current_id() != first
