@@ -74,6 +74,7 @@ def main() -> None:
         replay("whole region, first request", None, None)
         cold, warm = cProfile.Profile(), cProfile.Profile()
         cache.clear()
+        app.server.config["COCKPIT_DB"].recent.clear()
         replay(f"region {a.region}, cache empty", a.region, cold)
         replay(f"region {a.region}, cache full", a.region, warm)
         for label, prof in (("cache empty (every panel rendered)", cold), ("cache full (every panel a hit)", warm)):

@@ -26,6 +26,7 @@ import warnings
 from datetime import date, datetime
 from functools import lru_cache
 
+import cachetools
 import duckdb
 import pandas as pd
 
@@ -49,6 +50,57 @@ _ARROW_COPY_WARNING = "Arrow output on a DB-API result makes an extra copy"
 #   large inputs; on these it only adds planning and (de)compression
 #   projections: 10-30 % of the serving queries' time in the profile.
 _SERVING_SETTINGS = ("SET threads = 1", "SET disabled_optimizers = 'compressed_materialization'")
+
+
+class _RecentResults:
+    """The results this worker served last, per snapshot, in front of the shared cache.
+
+    A hit in the shared cache (files, or Redis) reads and unpickles the frame:
+    1-1.4 ms for a frame of a few dozen rows with string columns, most of it
+    pickle.loads (bench/README.md, "Serving queries"). A wall display's refresh
+    asks the same queries of the same snapshot as every other display, so they
+    are kept here as frames too, up to `max_bytes` per snapshot and only for the
+    newest `keep` snapshots: a worker's memory stays flat while snapshots are
+    published every minute. A hit is a shallow copy; pandas' copy-on-write
+    keeps a caller that changes its copy from changing what the next one gets.
+    """
+
+    def __init__(self, keep: int, max_bytes: int):
+        self.keep = keep
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._by_snapshot: dict[str, cachetools.LRUCache] = {}
+
+    def get(self, snap: str, key: str) -> pd.DataFrame | None:
+        with self._lock:
+            held = self._by_snapshot.get(snap)
+            df = held.get(key) if held is not None else None
+        return None if df is None else df.copy(deep=False)
+
+    def put(self, snap: str, key: str, df: pd.DataFrame) -> None:
+        if _frame_bytes(df) > self.max_bytes:
+            return
+        with self._lock:
+            held = self._by_snapshot.get(snap)
+            if held is None:
+                held = self._by_snapshot[snap] = cachetools.LRUCache(self.max_bytes, getsizeof=_frame_bytes)
+                # Snapshot ids sort by the time they were built: drop the oldest.
+                for old in sorted(self._by_snapshot)[: -self.keep]:
+                    if old != snap:
+                        del self._by_snapshot[old]
+            held[key] = df
+
+    def bytes_held(self) -> int:
+        with self._lock:
+            return sum(int(held.currsize) for held in self._by_snapshot.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_snapshot.clear()
+
+
+def _frame_bytes(df: pd.DataFrame) -> int:
+    return int(df.memory_usage(index=True, deep=True).sum())
 
 
 class NoSnapshot(RuntimeError):
@@ -93,6 +145,9 @@ class Database:
     # Old connections kept open after a swap, so queries already running on
     # them finish; older ones are closed.
     KEEP_CONNECTIONS = 2
+    # Per snapshot, what _RecentResults keeps in each worker: every screen at
+    # every region of a province's tree is a few MB.
+    RECENT_BYTES_PER_SNAPSHOT = 32 * 2**20
 
     def __init__(self, store: SnapshotStore, cache=None, root_adcode: int | None = None):
         self.store = store
@@ -103,6 +158,7 @@ class Database:
 
     def _reset(self):
         self._pid = os.getpid()
+        self.recent = _RecentResults(self.KEEP_CONNECTIONS, self.RECENT_BYTES_PER_SNAPSHOT)
         self._connections: dict[str, duckdb.DuckDBPyConnection] = {}
         self._retired: list[duckdb.DuckDBPyConnection] = []
         self._in_use: dict[int, int] = {}
@@ -223,9 +279,13 @@ class Database:
             raw = json.dumps([snap, name, _sql_digest(text), {k: _key_part(v) for k, v in sorted(bound.items())}],
                              default=str)
             key = "q:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-            hit = self.cache.get(key)
+            hit = self.recent.get(snap, key)
             if hit is not None:
                 return hit
+            hit = self.cache.get(key)
+            if hit is not None:
+                self.recent.put(snap, key, hit)
+                return hit.copy(deep=False)
         con = self._acquire(snap)
         try:
             # Through Arrow: duckdb 2.0's own .df() trips a pandas 3.1 deprecation. The
@@ -238,6 +298,8 @@ class Database:
             self._release(con)
         if key is not None:
             self.cache.set(key, df)
+            self.recent.put(snap, key, df)
+            return df.copy(deep=False)
         return df
 
     def as_of(self, snapshot: str):
