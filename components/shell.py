@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
+import flask
 import plotly.graph_objects as go
 from plotly.io.json import to_json_plotly
 from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
@@ -56,16 +57,27 @@ def page_for(pathname: str | None) -> Page | None:
 
 
 def app_layout():
-    """Evaluated per index request (a few bytes): the frame, not the page."""
+    """The frame, evaluated per layout request, with the page the browser opened
+    already in it.
+
+    Dash asks for the layout from the page itself, so the request's Referer is
+    the URL being opened: the page skeleton comes with the frame, and its panels
+    are requested in the same first round as the frame's callbacks (`route`,
+    finding its key already set, does nothing). Without a Referer (a browser
+    told to send none) the frame comes empty and `route` fills it, one round
+    trip later.
+    """
     s = context.settings()
     try:
         snap = context.database().snapshot_id()
     except NoSnapshot:
         snap = ""
+    opened = _opened_href()
+    page, key, classes = _routed(opened) if opened else (None, None, "cockpit")
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         dcc.Store(id="snap", data=snap),
-        dcc.Store(id="router-key"),
+        dcc.Store(id="router-key", data=key),
         html.Header([
             html.Div([html.Span("一网统管", className="brand-mark"), html.Span(id="brand-title")], className="brand"),
             html.Nav(id="nav", className="nav"),
@@ -77,8 +89,8 @@ def app_layout():
         ], className="topbar"),
         html.Div([html.Nav(id="breadcrumb", className="breadcrumb"), html.Div(id="messages", className="messages")],
                  className="subbar"),
-        html.Main(id="page", className="page"),
-    ], id="cockpit", className="cockpit",
+        html.Main(page, id="page", className="page"),
+    ], id="cockpit", className=classes,
         **{"data-snapshot": snap, "data-poll": s.poll_seconds, "data-stale-after": s.stale_after_seconds})
 
 
@@ -97,18 +109,36 @@ def _state(search):
 @callback(Output("page", "children"), Output("router-key", "data"), Output("cockpit", "className"),
           Input("url", "href"), State("router-key", "data"))
 def route(href, key):
+    children, new_key, classes = _routed(href)
+    if new_key == key:
+        raise PreventUpdate
+    return children, new_key, classes
+
+
+def _routed(href: str):
+    """The page skeleton for `href`, the key that says which skeleton is shown
+    (a query-string change within it reaches the panels, not this), and the
+    frame's classes."""
     pathname, search = split_href(href)
     state = _state(search)
     page = page_for(pathname)
-    new_key = [pathname, state.lang, state.kiosk, state.theme, state.fit]
-    if new_key == key:
-        raise PreventUpdate
+    key = [pathname, state.lang, state.kiosk, state.theme, state.fit]
     kiosk = state.kiosk or (page is not None and page.key == "wall")
     classes = " ".join(c for c in ("cockpit", f"theme-{state.theme}", "kiosk" if kiosk else "",
                                    f"fit-{state.fit}", f"page-{page.key}" if page else "page-missing") if c)
     if page is None:
-        return html.Div(t("not_found", state.lang, path=pathname), className="message error big"), new_key, classes
-    return page.layout(state), new_key, classes
+        return html.Div(t("not_found", state.lang, path=pathname), className="message error big"), key, classes
+    return page.layout(state), key, classes
+
+
+def _opened_href() -> str | None:
+    """The URL the browser opened: a layout request's Referer, from this host only."""
+    if not flask.has_request_context():
+        return None
+    referrer = flask.request.referrer
+    if not referrer or urlsplit(referrer).netloc != flask.request.host:
+        return None
+    return referrer
 
 
 @callback(Output("nav", "children"), Output("breadcrumb", "children"), Output("messages", "children"),

@@ -19,6 +19,57 @@ def test_index_is_a_small_frame(client):
     assert "leaflet" not in body          # vendored for map exports, not for every page
 
 
+def _find(node, id_):
+    """The component with `id_` in a serialized Dash layout."""
+    if isinstance(node, list):
+        return next((f for f in (_find(n, id_) for n in node) if f is not None), None)
+    if not isinstance(node, dict):
+        return None
+    props = node.get("props", {})
+    if props.get("id") == id_:
+        return node
+    return _find(props.get("children"), id_)
+
+
+def _panel_ids(node) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*map(_panel_ids, node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    props = node.get("props", {})
+    own = {props["id"]["panel"]} if isinstance(props.get("id"), dict) and "panel" in props["id"] else set()
+    return own | _panel_ids(props.get("children"))
+
+
+def test_the_layout_comes_with_the_opened_page_in_it(client, web_app):
+    """Dash asks for the layout from the page being opened: its skeleton comes
+    along, so its panels are asked for in the first round of callbacks."""
+    resp = client.get("/_dash-layout", headers={"Referer": "http://localhost/sharing?region=370200&theme=light"})
+    layout = resp.get_json()
+    cockpit = _find(layout, "cockpit")
+    assert "page-sharing" in cockpit["props"]["className"] and "theme-light" in cockpit["props"]["className"]
+    assert _find(layout, "router-key")["props"]["data"][0] == "/sharing"
+    panels = _panel_ids(_find(layout, "page")["props"]["children"])
+    assert panels and all(p.startswith("sharing") for p in panels), panels
+    from components.shell import route
+    from dash.exceptions import PreventUpdate
+    with web_app.server.test_request_context("/"), pytest.raises(PreventUpdate):   # nothing left to route
+        route("http://localhost/sharing?region=370200&theme=light", _find(layout, "router-key")["props"]["data"])
+
+
+@pytest.mark.parametrize("headers", [{}, {"Referer": "http://elsewhere.example/economy"}])
+def test_without_the_opened_page_the_layout_is_the_bare_frame(client, headers):
+    layout = client.get("/_dash-layout", headers=headers).get_json()
+    assert _find(layout, "page")["props"].get("children") is None
+    assert _find(layout, "router-key")["props"].get("data") is None
+
+
+def test_an_unknown_opened_page_says_so_in_the_layout(client):
+    layout = client.get("/_dash-layout", headers={"Referer": "http://localhost/nowhere"}).get_json()
+    assert "page-missing" in _find(layout, "cockpit")["props"]["className"]
+    assert "/nowhere" in json.dumps(_find(layout, "page"), ensure_ascii=False)
+
+
 def test_heartbeat_is_tiny_and_uncached(client, demo_settings):
     from core.snapshots import SnapshotStore
 
