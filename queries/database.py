@@ -56,13 +56,15 @@ class _RecentResults:
     """The results this worker served last, per snapshot, in front of the shared cache.
 
     A hit in the shared cache (files, or Redis) reads and unpickles the frame:
-    1-1.4 ms for a frame of a few dozen rows with string columns, most of it
-    pickle.loads (bench/README.md, "Serving queries"). A wall display's refresh
-    asks the same queries of the same snapshot as every other display, so they
-    are kept here as frames too, up to `max_bytes` per snapshot and only for the
-    newest `keep` snapshots: a worker's memory stays flat while snapshots are
-    published every minute. A hit is a shallow copy; pandas' copy-on-write
-    keeps a caller that changes its copy from changing what the next one gets.
+    0.4-1.4 ms p95 for frames of a few dozen rows with string columns, most of
+    it pickle.loads (bench/README.md, "Serving queries"). A wall display's
+    refresh asks the same queries of the same snapshot as every other display,
+    so they are kept here as frames too, up to `max_bytes` per snapshot and only
+    for the newest `keep` snapshots: a worker's memory stays flat while
+    snapshots are published every minute. A frame's size is its Arrow size,
+    known when it was fetched (pandas' memory_usage takes 1-2 ms). A hit is a
+    shallow copy; pandas' copy-on-write keeps a caller that changes its copy
+    from changing what the next one gets.
     """
 
     def __init__(self, keep: int, max_bytes: int):
@@ -74,21 +76,21 @@ class _RecentResults:
     def get(self, snap: str, key: str) -> pd.DataFrame | None:
         with self._lock:
             held = self._by_snapshot.get(snap)
-            df = held.get(key) if held is not None else None
-        return None if df is None else df.copy(deep=False)
+            entry = held.get(key) if held is not None else None
+        return None if entry is None else entry[0].copy(deep=False)
 
-    def put(self, snap: str, key: str, df: pd.DataFrame) -> None:
-        if _frame_bytes(df) > self.max_bytes:
+    def put(self, snap: str, key: str, df: pd.DataFrame, nbytes: int) -> None:
+        if nbytes > self.max_bytes:
             return
         with self._lock:
             held = self._by_snapshot.get(snap)
             if held is None:
-                held = self._by_snapshot[snap] = cachetools.LRUCache(self.max_bytes, getsizeof=_frame_bytes)
+                held = self._by_snapshot[snap] = cachetools.LRUCache(self.max_bytes, getsizeof=lambda e: e[1])
                 # Snapshot ids sort by the time they were built: drop the oldest.
                 for old in sorted(self._by_snapshot)[: -self.keep]:
                     if old != snap:
                         del self._by_snapshot[old]
-            held[key] = df
+            held[key] = (df, nbytes)
 
     def bytes_held(self) -> int:
         with self._lock:
@@ -97,10 +99,6 @@ class _RecentResults:
     def clear(self) -> None:
         with self._lock:
             self._by_snapshot.clear()
-
-
-def _frame_bytes(df: pd.DataFrame) -> int:
-    return int(df.memory_usage(index=True, deep=True).sum())
 
 
 class NoSnapshot(RuntimeError):
@@ -275,17 +273,18 @@ class Database:
         key = None
         if cached and self.cache is not None:
             # The SQL text is part of the key: an edited query must not be answered
-            # from a persistent cache filled by its previous version.
+            # from a persistent cache filled by its previous version. "q2": the
+            # shared cache holds (frame, Arrow bytes), no longer the bare frame.
             raw = json.dumps([snap, name, _sql_digest(text), {k: _key_part(v) for k, v in sorted(bound.items())}],
                              default=str)
-            key = "q:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+            key = "q2:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
             hit = self.recent.get(snap, key)
             if hit is not None:
                 return hit
             hit = self.cache.get(key)
             if hit is not None:
-                self.recent.put(snap, key, hit)
-                return hit.copy(deep=False)
+                self.recent.put(snap, key, *hit)
+                return hit[0].copy(deep=False)
         con = self._acquire(snap)
         try:
             # Through Arrow: duckdb 2.0's own .df() trips a pandas 3.1 deprecation. The
@@ -297,8 +296,8 @@ class Database:
         finally:
             self._release(con)
         if key is not None:
-            self.cache.set(key, df)
-            self.recent.put(snap, key, df)
+            self.cache.set(key, (df, table.nbytes))
+            self.recent.put(snap, key, df, table.nbytes)
             return df.copy(deep=False)
         return df
 

@@ -72,20 +72,28 @@ def _frame(rows: int) -> pd.DataFrame:
 def test_only_the_newest_snapshots_are_kept():
     recent = _RecentResults(keep=2, max_bytes=2**20)
     for snap in ("20261201T000000Z-a", "20261201T000100Z-b", "20261201T000200Z-c"):
-        recent.put(snap, "k", _frame(10))
+        recent.put(snap, "k", _frame(10), 100)
     assert recent.get("20261201T000000Z-a", "k") is None
     assert recent.get("20261201T000100Z-b", "k") is not None
     assert recent.get("20261201T000200Z-c", "k") is not None
 
 
 def test_a_snapshot_s_results_stay_within_their_bytes():
-    one = int(_frame(100).memory_usage(index=True, deep=True).sum())
-    recent = _RecentResults(keep=2, max_bytes=3 * one)
+    recent = _RecentResults(keep=2, max_bytes=3000)
     for i in range(10):
-        recent.put("s", f"k{i}", _frame(100))
+        recent.put("s", f"k{i}", _frame(100), 1000)
         recent.get("s", "k0")                   # k0 stays the most recently used
-    assert recent.bytes_held() <= 3 * one
+    assert recent.bytes_held() <= 3000
     assert recent.get("s", "k0") is not None and recent.get("s", "k9") is not None
     assert recent.get("s", "k5") is None
-    recent.put("s", "huge", _frame(10_000))     # larger than the bound: not kept, nothing evicted
+    recent.put("s", "huge", _frame(10), 3001)   # larger than the bound: not kept, nothing evicted
     assert recent.get("s", "huge") is None and recent.get("s", "k9") is not None
+
+
+def test_a_result_is_counted_by_its_arrow_bytes(demo_settings):
+    db = _db(demo_settings, SimpleCache())
+    db.execute("indicators")
+    arrow = db.cursor(db.snapshot_id()).execute("SELECT * FROM indicator").to_arrow_table()
+    assert db.recent.bytes_held() > 0
+    # The same table served as the query's answer: its size is of that order, not of a count of rows.
+    assert arrow.nbytes / 2 < db.recent.bytes_held() < arrow.nbytes * 2
