@@ -92,6 +92,36 @@ FROM indicator_value v
 WHERE v.adcode IN (SELECT adcode FROM cloud_node)
 ORDER BY v.indicator, v.period, v.adcode;
 
+-- cloud_indicator_nodes at the snapshot's instant: for each region asked for
+-- (`asked`) and each indicator it has a value of, its latest row and the rows
+-- of the node-hosting regions below it at that period.
+CREATE TABLE cloud_indicator_nodes_latest AS
+WITH p AS (
+    SELECT adcode AS asked, indicator, adcode, period, value, num, den
+    FROM indicator_value
+    WHERE next_period IS NULL
+)
+SELECT * FROM p
+UNION ALL
+SELECT p.asked, p.indicator, c.adcode, c.period, c.value, c.num, c.den
+FROM p
+JOIN cloud_region_value c ON c.indicator = p.indicator AND c.period = p.period AND c.adcode <> p.asked
+JOIN region_closure h ON h.descendant = c.adcode AND h.ancestor = p.asked
+ORDER BY asked, indicator, adcode;
+
+-- indicator_children at the snapshot's instant: for each region and each
+-- indicator it has a value of, its children's values at its latest period (a
+-- child without one has NULLs). The latest form reads one block of these
+-- instead of finding the parent's latest period and then reading the
+-- children's rows of it out of every indicator value.
+CREATE TABLE indicator_children_latest AS
+SELECT r.parent, p.indicator, r.adcode, v.value, v.num, v.den, p.period
+FROM indicator_value p
+JOIN region r ON r.parent = p.adcode
+LEFT JOIN indicator_value v ON v.indicator = p.indicator AND v.adcode = r.adcode AND v.period = p.period
+WHERE p.next_period IS NULL
+ORDER BY r.parent, p.indicator, r.adcode;
+
 -- Tenant departments per region: the reclaim list of the nodes in its subtree
 -- over the 24 hours before as_of (the one window cloud_tenant holds).
 CREATE TABLE cloud_region_tenant AS
