@@ -171,3 +171,17 @@ def test_provenance_names_when_and_how_fast_for_the_results_that_record_it():
     assert summary.provenance(results) == \
         "Measured: queries 2026-12-02 13:30 (1M-step Python loop 61.5 ms); pages 2026-12-02 13:40."
     assert summary.provenance({"build": {}}) == ""
+
+
+def test_a_first_hit_in_a_worker_is_judged_as_a_cached_call_in_a_row_of_its_own():
+    q = {"n": 200, "queries": {
+        "a": {"uncached": {"p95_ms": 6.0}, "cached": {"p95_ms": 0.1}, "shared": {"p95_ms": 1.3}},
+        "b": {"uncached": {"p95_ms": 4.0}, "cached": {"p95_ms": 0.2}, "shared": {"p95_ms": 0.6}}}}
+    rows = {r["measure"]: r for r in summary.query_rows(q)}
+    shared = rows["p95 cached, first hit in a worker (read from the shared cache), worst query (n = 200)"]
+    assert shared["figure"].startswith("1.30 ms (a)") and "1/2 within" in shared["figure"]
+    assert shared["status"] == summary.MISSED
+    assert rows["p95 cached, worst query (n = 200)"]["status"] == summary.MET
+    for v in q["queries"].values():         # results from before workers kept their own: no such row
+        del v["shared"]
+    assert not any("first hit" in r["measure"] for r in summary.query_rows(q))
