@@ -132,13 +132,11 @@ def _routed(href: str):
 
 
 def _opened_href() -> str | None:
-    """The URL the browser opened: a layout request's Referer, from this host only."""
+    """The URL the browser opened: a layout request's Referer. Only its path and
+    query are read, so a proxy that rewrites the Host header changes nothing."""
     if not flask.has_request_context():
         return None
-    referrer = flask.request.referrer
-    if not referrer or urlsplit(referrer).netloc != flask.request.host:
-        return None
-    return referrer
+    return flask.request.referrer or None
 
 
 @callback(Output("nav", "children"), Output("breadcrumb", "children"), Output("messages", "children"),
