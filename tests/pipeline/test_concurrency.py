@@ -60,7 +60,7 @@ def test_readers_see_only_complete_snapshots_while_scheduler_publishes(fresh_set
             time.sleep(0.5)
     finally:
         sched.send_signal(signal.SIGINT)
-        sched.wait(30)
+        sched.wait(120)     # it finishes the build it is running first
         done.touch()    # the readers have read through every publication
     results = [json.loads(r.communicate(timeout=240)[0]) for r in readers]
     published = [r["snapshot"] for r in store.runs(100) if r.get("state") == "published"]
@@ -106,4 +106,4 @@ def test_only_one_scheduler_runs(fresh_settings):
         for p in (first, locals().get("standby")):
             if p is not None and p.poll() is None:
                 p.send_signal(signal.SIGINT)
-                p.wait(30)
+                p.wait(120)     # it finishes the build it is running first
