@@ -109,20 +109,23 @@ def _state(search):
 @callback(Output("page", "children"), Output("router-key", "data"), Output("cockpit", "className"),
           Input("url", "href"), State("router-key", "data"))
 def route(href, key):
-    children, new_key, classes = _routed(href)
-    if new_key == key:
+    routed = _routed(href, shown=key)
+    if routed is None:
         raise PreventUpdate
-    return children, new_key, classes
+    return routed
 
 
-def _routed(href: str):
+def _routed(href: str, shown: list | None = None):
     """The page skeleton for `href`, the key that says which skeleton is shown
     (a query-string change within it reaches the panels, not this), and the
-    frame's classes."""
+    frame's classes; None, before any skeleton is built, when `shown` is
+    already that key (every drill-down within a page)."""
     pathname, search = split_href(href)
     state = _state(search)
     page = page_for(pathname)
     key = [pathname, state.lang, state.kiosk, state.theme, state.fit]
+    if key == shown:
+        return None
     kiosk = state.kiosk or (page is not None and page.key == "wall")
     classes = " ".join(c for c in ("cockpit", f"theme-{state.theme}", "kiosk" if kiosk else "",
                                    f"fit-{state.fit}", f"page-{page.key}" if page else "page-missing") if c)
