@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import logging
 import os
+import re
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -61,6 +62,27 @@ def _setup_before_any_request(app: dash.Dash) -> None:
     app.server.before_request_funcs.setdefault(None, []).insert(0, setup)
 
 
+BABEL_POLYFILL = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
+REGENERATOR = "vendor/regenerator-runtime/runtime.js"
+
+
+def _without_babel_polyfill(app: dash.Dash) -> None:
+    """Dash puts @babel/polyfill (core-js 2) first on every page, for browsers
+    that cannot run React 18 or the cockpit's ES2016 plotly build anyway. On
+    chromium it cost about 150 ms of main-thread work per page load and put its
+    own String.prototype.trim on plotly's hot path (bench/README.md, "Pages").
+    Dash's bundles need one thing from it, the global regeneratorRuntime of
+    their transpiled async functions: regenerator-runtime, vendored, gives it."""
+    url = app.get_asset_url(REGENERATOR)
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**kwargs):
+        kwargs["scripts"] = BABEL_POLYFILL.sub(f'<script src="{url}"></script>', kwargs["scripts"], count=1)
+        return interpolate(**kwargs)
+
+    app.interpolate_index = interpolate_index
+
+
 def create_app(settings=None) -> dash.Dash:
     settings = settings or get_settings()
     if not logging.getLogger().handlers:
@@ -88,6 +110,7 @@ def create_app(settings=None) -> dash.Dash:
     plotly_url = app.config.requests_pathname_prefix + PLOTLY_URL.lstrip("/")
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">').replace(
         "{%css%}", f'{{%css%}}\n        <link rel="preload" href="{plotly_url}" as="script">')
+    _without_babel_polyfill(app)
     cache_config = {"CACHE_TYPE": settings.cache_type, "CACHE_DEFAULT_TIMEOUT": 0}
     if settings.cache_type == "FileSystemCache":
         cache_config.update(CACHE_DIR=str(settings.cache_dir), CACHE_THRESHOLD=20000)

@@ -18,6 +18,22 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
+# "Every chart has drawn" (bench.pages, bench.soak): every graph panel holds a
+# cockpit figure (an empty dcc.Graph draws plotly's blank figure, which has no
+# template) and every map has drawn its regions: plotly fetches a map's
+# boundaries before it draws them, so a map's _fullData is there well before its
+# regions are. Until 2026-12-02 the benchmark asked only for one region on any
+# map, and timed /emergency and /sharing before their maps were drawn. The KPI
+# cards' trend images are charts drawn by the browser.
+DRAWN = """() => { if (location.pathname === '/status') return !!document.querySelector('#snapshot-id');
+  const g = [...document.querySelectorAll('.panel-body > .panel-graph')].map(x => x.querySelector('.js-plotly-plot'));
+  const drawn = g.every(x => x && x.layout && x.layout.template && x._fullData && x.querySelector('.main-svg'));
+  const maps = drawn && g.every(x => x.querySelector('.choroplethlocation')
+    || !x._fullData.some(t => t.type === 'choropleth' && t.locations && t.locations.length));
+  const kpis = [...document.querySelectorAll('.panel-html')].filter(x => x.id.includes('-kpis'));
+  const trends = kpis.every(x => x.childElementCount > 0)
+    && [...document.querySelectorAll('img.kpi-spark')].every(i => i.complete);
+  return g.length > 0 && drawn && maps && trends; }"""
 
 
 def free_port() -> int:

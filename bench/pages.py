@@ -21,21 +21,9 @@ import subprocess
 import sys
 import time
 
-from bench.common import CHROMIUM_ARGS, PROJECT, free_port, wait_until_up, write_results
+from bench.common import CHROMIUM_ARGS, DRAWN, PROJECT, free_port, wait_until_up, write_results
 
 PAGES = ["/", "/economy", "/emergency", "/cloud", "/sharing", "/indicator?indicator=gdp", "/status", "/wall"]
-# "Every chart has drawn": each plotly chart (maps with their boundaries) and
-# the KPI cards' trend images, which are charts drawn by the browser.
-DRAWN = """() => { const g = [...document.querySelectorAll('.js-plotly-plot')];
-  const ok = g.every(x => x._fullData && x.querySelector('.main-svg'));
-  const maps = ok ? g.filter(x => x._fullData.some(t => t.type === 'choropleth')).length : 0;
-  const status = document.querySelector('#snapshot-id');
-  if (location.pathname === '/status') return !!status;
-  const kpis = [...document.querySelectorAll('.panel-html')].filter(x => x.id.includes('-kpis'));
-  const trends = kpis.every(x => x.childElementCount > 0)
-    && [...document.querySelectorAll('img.kpi-spark')].every(i => i.complete);
-  return g.length > 0 && ok && trends
-    && (maps === 0 || document.querySelectorAll('.choroplethlocation').length > 0); }"""
 # Reported beside it: every other panel (tables, alert lists) filled too.
 FILLED = """() => [...document.querySelectorAll('.panel-html')].filter(x => x.id).every(x => x.childElementCount > 0)"""
 

@@ -31,7 +31,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from bench.common import (CHROMIUM_ARGS, demo_data_dir, descendants, free_port, memory_kib, production_env,
+from bench.common import (CHROMIUM_ARGS, DRAWN, demo_data_dir, descendants, free_port, memory_kib, production_env,
                           results_dir, start_gunicorn, start_scheduler, wait_until_up, warm_workers, worker_pids,
                           write_results)
 
@@ -58,8 +58,6 @@ SETTLED_MS = 4000
 SETTLED = """ms => window.__soak && Date.now() - window.__soak.changed >= ms
   && !document.querySelector('[data-dash-is-loading="true"]')
   && [...document.querySelectorAll('.js-plotly-plot')].every(x => x._fullData && x.querySelector('.main-svg'))"""
-DRAWN = """() => { const g = [...document.querySelectorAll('.js-plotly-plot')];
-  return g.length > 0 && g.every(x => x._fullData && x.querySelector('.main-svg')); }"""
 
 
 def chromium_memory() -> dict:
