@@ -37,10 +37,25 @@ PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"   # whe
 PLOTLY_BUNDLE = Path(__file__).resolve().parent / "assets" / "vendor" / "plotly" / "plotly-cockpit.min.js"
 
 
-def _plotly_bundle() -> tuple[bytes, bytes, str]:
-    """(plain, gzipped, etag) of the cockpit's plotly.js build (scripts/plotly-bundle)."""
-    body = PLOTLY_BUNDLE.read_bytes()
-    return body, gzip.compress(body, 9, mtime=0), hashlib.blake2b(body, digest_size=12).hexdigest()
+def _vendored_js(path: Path):
+    """A Flask view serving a vendored script compressed once and revalidated by
+    ETag: a reload costs a 304, where /assets (compressed per request) sends
+    the whole file again."""
+    body = path.read_bytes()
+    plain, gz, etag = body, gzip.compress(body, 9, mtime=0), hashlib.blake2b(body, digest_size=12).hexdigest()
+
+    def view():
+        zipped = "gzip" in request.headers.get("Accept-Encoding", "")
+        resp = Response(gz if zipped else plain, mimetype="application/javascript")
+        if zipped:
+            resp.headers["Content-Encoding"] = "gzip"
+        resp.headers["Vary"] = "Accept-Encoding"
+        resp.cache_control.public = True
+        resp.cache_control.no_cache = True
+        resp.set_etag(etag + ("-gz" if zipped else ""))
+        return resp.make_conditional(request)
+
+    return view
 
 
 def _setup_before_any_request(app: dash.Dash) -> None:
@@ -63,7 +78,8 @@ def _setup_before_any_request(app: dash.Dash) -> None:
 
 
 BABEL_POLYFILL = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
-REGENERATOR = "vendor/regenerator-runtime/runtime.js"
+REGENERATOR = Path(__file__).resolve().parent / "assets" / "vendor" / "regenerator-runtime" / "runtime.js"
+REGENERATOR_URL = "/_cockpit/regenerator-runtime.js"
 
 
 def _without_babel_polyfill(app: dash.Dash) -> None:
@@ -73,7 +89,7 @@ def _without_babel_polyfill(app: dash.Dash) -> None:
     own String.prototype.trim on plotly's hot path (bench/README.md, "Pages").
     Dash's bundles need one thing from it, the global regeneratorRuntime of
     their transpiled async functions: regenerator-runtime, vendored, gives it."""
-    url = app.get_asset_url(REGENERATOR)
+    url = app.config.requests_pathname_prefix + REGENERATOR_URL.lstrip("/")
     interpolate = app.interpolate_index
 
     def interpolate_index(**kwargs):
@@ -159,23 +175,11 @@ def _routes(app: dash.Dash, settings) -> None:
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
-    plotly_js = _plotly_bundle()
-
     # dcc.Graph loads plotly.js on demand from this fixed URL. The full build is
     # 4.8 MB (1.5 MB gzipped) of ~50 trace types; the cockpit draws five, and
-    # parsing the rest was most of a first page load (bench/README.md). Served
-    # compressed once, revalidated by ETag (the URL has no version in it).
-    @server.get(PLOTLY_URL)
-    def plotly_min_js():
-        gz = "gzip" in request.headers.get("Accept-Encoding", "")
-        resp = Response(plotly_js[1] if gz else plotly_js[0], mimetype="application/javascript")
-        if gz:
-            resp.headers["Content-Encoding"] = "gzip"
-        resp.headers["Vary"] = "Accept-Encoding"
-        resp.cache_control.public = True
-        resp.cache_control.no_cache = True
-        resp.set_etag(plotly_js[2] + ("-gz" if gz else ""))
-        return resp.make_conditional(request)
+    # parsing the rest was most of a first page load (bench/README.md).
+    server.add_url_rule(PLOTLY_URL, "plotly_min_js", _vendored_js(PLOTLY_BUNDLE))
+    server.add_url_rule(REGENERATOR_URL, "regenerator_runtime", _vendored_js(REGENERATOR))
 
     @server.get("/geo/<int:root>/<level>.geojson")
     def geo(root: int, level: str):

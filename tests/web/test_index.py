@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from app import REGENERATOR
+from app import REGENERATOR_URL
 
 
 def _scripts(client, path="/"):
@@ -15,7 +15,7 @@ def test_index_loads_the_regenerator_runtime_instead_of_the_babel_polyfill(clien
     scripts = _scripts(client, "/emergency?region=370200")
     assert not [s for s in scripts if "polyfill" in s], scripts
     # first, where the polyfill was: before React and Dash's bundles
-    assert scripts[0].endswith("/assets/" + REGENERATOR)
+    assert scripts[0] == REGENERATOR_URL
     assert any("dash_renderer" in s for s in scripts)
     body = client.get(scripts[0]).get_data(as_text=True)
     assert "regeneratorRuntime = runtime" in body
@@ -31,3 +31,10 @@ def test_dash_bundles_still_need_only_the_regenerator_runtime():
 
     renderer = Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js"
     assert "regeneratorRuntime" in renderer.read_text(encoding="utf-8")
+
+
+def test_the_runtime_is_served_compressed_and_revalidated(client):
+    first = client.get(REGENERATOR_URL, headers={"Accept-Encoding": "gzip"})
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "gzip"
+    again = client.get(REGENERATOR_URL, headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
