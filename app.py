@@ -41,8 +41,8 @@ def _vendored_js(path: Path):
     """A Flask view serving a vendored script compressed once and revalidated by
     ETag: a reload costs a 304, where /assets (compressed per request) sends
     the whole file again."""
-    body = path.read_bytes()
-    plain, gz, etag = body, gzip.compress(body, 9, mtime=0), hashlib.blake2b(body, digest_size=12).hexdigest()
+    plain = path.read_bytes()
+    gz, etag = gzip.compress(plain, 9, mtime=0), hashlib.blake2b(plain, digest_size=12).hexdigest()
 
     def view():
         zipped = "gzip" in request.headers.get("Accept-Encoding", "")

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import dash
 
 from app import REGENERATOR_URL
 
 
-def _scripts(client, path="/"):
+def _scripts(client, path):
     html = client.get(path).get_data(as_text=True)
     return re.findall(r'<script src="([^"]+)"', html)
 
@@ -21,14 +24,10 @@ def test_index_loads_the_regenerator_runtime_instead_of_the_babel_polyfill(clien
     assert "regeneratorRuntime = runtime" in body
 
 
-def test_dash_bundles_still_need_only_the_regenerator_runtime():
+def test_dash_bundles_still_need_the_regenerator_runtime():
     """Dash's bundles use the polyfill's global regeneratorRuntime (for lazy
     components: a graph would never draw without it); a Dash upgrade that drops
     it makes the vendored runtime unnecessary, and this test says so."""
-    from pathlib import Path
-
-    import dash
-
     renderer = Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js"
     assert "regeneratorRuntime" in renderer.read_text(encoding="utf-8")
 
