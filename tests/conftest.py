@@ -90,3 +90,29 @@ def web_app(demo_settings):
     from app import create_app
 
     return create_app(demo_settings)
+
+
+# The live server and the browser are session fixtures defined here, once, for
+# tests/web and tests/bench: a fixture re-exported by a second conftest is a
+# second fixture, and a second sync_playwright() in the same worker fails
+# ("Sync API inside the asyncio loop") while the first is open.
+@pytest.fixture(scope="session")
+def live_server(demo_settings):
+    from tests.live import LiveServer
+
+    server = LiveServer(demo_settings).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from bench.common import CHROMIUM_ARGS
+
+    path = os.environ.get("COCKPIT_CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

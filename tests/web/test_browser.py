@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
-import time
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -11,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import AS_OF, make_settings
-from tests.web.conftest import LiveServer, PageWatch
+from tests.live import LiveServer, PageWatch
 
 pytestmark = pytest.mark.browser
 

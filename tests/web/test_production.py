@@ -9,8 +9,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from bench.common import free_port
 from tests.conftest import settings_env
-from tests.web.conftest import free_port
 
 
 def test_gunicorn_workers_serve_and_leave_scheduling_to_one_process(demo_settings, tmp_path):

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import AS_OF, make_settings
-from tests.web.conftest import LiveServer
+from tests.live import LiveServer
 
 PANEL = "emergency-events-map"
 GRAPH = {"type": "graph", "panel": PANEL}
