@@ -112,7 +112,7 @@ def create_app(settings=None) -> dash.Dash:
         __name__,
         title="一网统管驾驶舱",
         update_title=None,
-        # Page layouts are skeletons that callbacks fill; components appear per page.
+        # Components appear per page (the router puts them in), not in the frame.
         suppress_callback_exceptions=True,
         serve_locally=True,
         # Vendored files (leaflet for map exports) are served, never injected into pages.

@@ -29,6 +29,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "targets_title": ("规划目标达成度", "Targets"),
     "no_alerts": ("当前无告警", "No open alerts"),
     "no_data": ("暂无数据", "No data"),
+    "panel_failed": ("本面板暂时无法显示（已记录）", "This panel could not be drawn (logged)"),
     "value": ("数值", "Value"),
     "region": ("地区", "Region"),
     "period": ("期间", "Period"),

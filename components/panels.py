@@ -50,7 +50,8 @@ def register(*panels: Panel) -> list[Panel]:
 
 
 def box(p: Panel, lang: str) -> html.Section:
-    """The empty skeleton of a panel: the callbacks fill title and body."""
+    """The empty skeleton of a panel: `shell.filled` draws title and body into
+    it, and the panel callbacks redraw them for a new view or snapshot."""
     tools = []
     if p.exportable:
         if p.kind == "graph":

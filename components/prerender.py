@@ -26,7 +26,7 @@ SHARED_CACHES = ("FileSystemCache", "RedisCache")
 
 
 def panels_of(layout) -> list[str]:
-    """Panel ids a page's skeleton asks the callbacks to fill, in page order."""
+    """Panel ids in a page's skeleton, in page order: the panels drawn into it."""
     out: list[str] = []
     if not isinstance(layout, Component):
         return out

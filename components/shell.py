@@ -2,10 +2,15 @@
 
 Routing is ours, not dash.pages': Dash's page container re-renders the whole
 page whenever the query string changes, which would redraw every chart on each
-drill-down. Here the page skeleton is rendered only when the path (or language,
-kiosk, theme) changes; a region or period change reaches the panels through
-`url.search`, and a new snapshot through the `snap` store, and each panel
-updates in place.
+drill-down. Here a page is rendered only when the path (or language, kiosk,
+theme) changes, and it comes with its panels drawn (`filled`); a region or
+period change reaches the panels through the `view` store, and a new snapshot
+through the `snap` store, and each panel updates in place.
+
+Panels are drawn into the page, not by their callbacks at load, because every
+callback answer makes the Dash renderer run every component's selector again
+(several store changes per answer, 390-640 components per screen): the eleven
+panel answers of a screen were most of its empty-cache load (bench/README.md).
 """
 from __future__ import annotations
 
@@ -21,7 +26,8 @@ from urllib.parse import urlsplit
 import flask
 import plotly.graph_objects as go
 from plotly.io.json import to_json_plotly
-from dash import ALL, MATCH, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash import ALL, MATCH, Input, Output, Patch, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from components import context
@@ -58,14 +64,15 @@ def page_for(pathname: str | None) -> Page | None:
 
 def app_layout():
     """The frame, evaluated per layout request, with the page the browser opened
-    already in it.
+    already in it, panels drawn.
 
     Dash asks for the layout from the page itself, so the request's Referer is
-    the URL being opened: the page skeleton comes with the frame, and its panels
-    are requested in the same first round as the frame's callbacks (`route`,
-    finding its key already set, does nothing). Without a Referer (a browser
-    told to send none) the frame comes empty and `route` fills it, one round
-    trip later.
+    the URL being opened: the page comes with the frame (`route`, finding its
+    key already set, does nothing), and so does `view`, so no panel callback
+    runs at load. Without a Referer (a browser told to send none) the frame
+    comes empty and `route` fills it, one round trip later. A Referer cut to
+    the origin (a proxy's `Referrer-Policy: origin`) brings the wrong page,
+    which `route` and `view` then replace: slower, never wrong.
     """
     s = context.settings()
     try:
@@ -73,11 +80,12 @@ def app_layout():
     except NoSnapshot:
         snap = ""
     opened = _opened_href()
-    page, key, classes = _routed(opened) if opened else (None, None, "cockpit")
+    page, key, classes = _routed(opened, snap=snap) if opened else (None, None, "cockpit")
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         dcc.Store(id="snap", data=snap),
         dcc.Store(id="router-key", data=key),
+        dcc.Store(id="view", data=split_href(opened)[1] if opened else None),
         html.Header([
             html.Div([html.Span("一网统管", className="brand-mark"), html.Span(id="brand-title")], className="brand"),
             html.Nav(id="nav", className="nav"),
@@ -107,19 +115,32 @@ def _state(search):
 
 
 @callback(Output("page", "children"), Output("router-key", "data"), Output("cockpit", "className"),
-          Input("url", "href"), State("router-key", "data"))
-def route(href, key):
-    routed = _routed(href, shown=key)
+          Input("url", "href"), State("router-key", "data"), State("snap", "data"))
+def route(href, key, snap):
+    routed = _routed(href, shown=key, snap=snap)
     if routed is None:
         raise PreventUpdate
     return routed
 
 
-def _routed(href: str, shown: list | None = None):
-    """The page skeleton for `href`, the key that says which skeleton is shown
-    (a query-string change within it reaches the panels, not this), and the
-    frame's classes; None, before any skeleton is built, when `shown` is
-    already that key (every drill-down within a page)."""
+# The query string the panels show. Only the browser writes it, and only when
+# the query string changed: dcc.Location sets `href` when it mounts, and a
+# callback on `href` would redraw every panel the page came with. A new page
+# comes drawn from `route`; the panels of the page being left may redraw for
+# the new query string meanwhile, which only costs a render.
+clientside_callback(
+    """function (href, shown) {
+        var search = new URL(href).search;
+        return search === shown ? window.dash_clientside.no_update : search;
+    }""",
+    Output("view", "data"), Input("url", "href"), State("view", "data"))
+
+
+def _routed(href: str, shown: list | None = None, snap: str | None = None):
+    """The page for `href` with its panels drawn from snapshot `snap`, the key
+    that says which page is shown (a query-string change within it reaches the
+    panels, not this), and the frame's classes; None, before any page is
+    built, when `shown` is already that key (every drill-down within a page)."""
     pathname, search = split_href(href)
     state = _state(search)
     page = page_for(pathname)
@@ -131,7 +152,50 @@ def _routed(href: str, shown: list | None = None):
                                    f"fit-{state.fit}", f"page-{page.key}" if page else "page-missing") if c)
     if page is None:
         return html.Div(t("not_found", state.lang, path=pathname), className="message error big"), key, classes
-    return page.layout(state), key, classes
+    return filled(page.layout(state), search, snap), key, classes
+
+
+def filled(layout, search: str, snap: str | None):
+    """A page skeleton with its panels, titles and indicator pickers drawn for
+    the query string `search` from snapshot `snap` (the current one when
+    unset or pruned), exactly as their callbacks would draw them. A panel that
+    fails says so in its title and leaves the others drawn."""
+    nodes = [n for n in ([layout, *layout._traverse()] if isinstance(layout, Component) else [])
+             if isinstance(getattr(n, "id", None), dict)]
+    try:
+        c = _ctx_for(search, snap)
+    except NoSnapshot as e:
+        for n in nodes:
+            if n.id.get("type", "").startswith("title-"):
+                n.children = str(e)
+        return layout
+    done: dict[str, tuple] = {}
+    for n in nodes:
+        kind, pid = n.id.get("type"), n.id.get("panel")
+        if kind == "picker-slot":
+            page = PAGES.get(n.id.get("page"))
+            if page is not None and page.default_indicator:
+                from components.common import indicator_picker
+
+                n.children = indicator_picker(page.key, page.default_indicator, c)
+            continue
+        panel = REGISTRY.get(pid)
+        if panel is None or kind not in ("graph", "html", "title-graph", "title-html"):
+            continue
+        if pid not in done:
+            try:
+                done[pid] = _rendered(panel, c)
+            except Exception:  # noqa: BLE001 - one broken panel must not take the page down
+                log.exception("drawing %s into the page failed", pid)
+                done[pid] = (None, t("panel_failed", c.lang), None)
+        out, title, _ = done[pid]
+        if kind.startswith("title-"):
+            n.children = title
+        elif out is not None and kind == "graph":
+            n.figure, n.className = out, f"panel-graph drawn from-{c.snapshot}"
+        elif out is not None:
+            n.children = out
+    return layout
 
 
 def _opened_href() -> str | None:
@@ -274,9 +338,11 @@ def _panel_output(kind: str):
 
 @callback(Output({"type": "graph", "panel": MATCH}, "figure"), Output({"type": "title-graph", "panel": MATCH}, "children"),
           Output({"type": "graph", "panel": MATCH}, "clickData"), Output({"type": "graph", "panel": MATCH}, "className"),
-          Input("url", "href"), Input("snap", "data"), State({"type": "graph", "panel": MATCH}, "className"))
-def fill_graph(href, snap, drawn_class):
-    search = split_href(href)[1]
+          Input("view", "data"), Input("snap", "data"), State({"type": "graph", "panel": MATCH}, "className"),
+          prevent_initial_call=True)
+def fill_graph(search, snap, drawn_class):
+    """A panel's chart again, for a new query string or a new snapshot (a page
+    comes with its panels drawn: `filled`)."""
     panel = _panel_output("graph")
     try:
         c = _ctx_for(search, snap)
@@ -295,9 +361,8 @@ def fill_graph(href, snap, drawn_class):
 
 @callback(Output({"type": "html", "panel": MATCH}, "children"),
           Output({"type": "title-html", "panel": MATCH}, "children"),
-          Input("url", "href"), Input("snap", "data"))
-def fill_html(href, snap):
-    search = split_href(href)[1]
+          Input("view", "data"), Input("snap", "data"), prevent_initial_call=True)
+def fill_html(search, snap):
     panel = _panel_output("html")
     try:
         c = _ctx_for(search, snap)
@@ -340,9 +405,9 @@ def navigate(clicks, picked, href):
     return state.with_(region=code).query(root) or "?"
 
 
-@callback(Output({"type": "picker-slot", "page": MATCH}, "children"), Input("url", "href"), Input("snap", "data"))
-def picker(href, snap):
-    search = split_href(href)[1]
+@callback(Output({"type": "picker-slot", "page": MATCH}, "children"), Input("view", "data"), Input("snap", "data"),
+          prevent_initial_call=True)
+def picker(search, snap):
     from components.common import indicator_picker
 
     key = ctx.outputs_list["id"]["page"]

@@ -1,7 +1,7 @@
 """轮播大屏: cycles through screens for unattended displays. The browser keeps the
 clock (assets/cockpit.js): every `dwell` seconds it bumps `wall-tick`, unless
 someone touched the screen recently or the server is away; the server answers
-with the next page's skeleton inside this frame, so the URL, the kiosk state and
+with the next page, drawn, inside this frame, so the URL, the kiosk state and
 the last good picture all stay put."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import context
-from components.shell import PAGES, Page, register_page, split_href
+from components.shell import PAGES, Page, filled, register_page, split_href
 
 KEY = "wall"
 
@@ -30,14 +30,15 @@ def layout(state):
 
 
 @callback(Output("wall-slot", "children"), Output("wall-slot", "data-page"),
-          Input("wall-tick", "data"), State("url", "href"), prevent_initial_call=True)
-def advance(tick, href):
-    state = context.read_state(split_href(href)[1], pages=tuple(PAGES))
+          Input("wall-tick", "data"), State("url", "href"), State("snap", "data"), prevent_initial_call=True)
+def advance(tick, href, snap):
+    search = split_href(href)[1]
+    state = context.read_state(search, pages=tuple(PAGES))
     pages = _pages(state)
     if not tick:
         raise PreventUpdate
     key = pages[int(tick) % len(pages)]
-    return PAGES[key].layout(state), key
+    return filled(PAGES[key].layout(state), search, snap), key
 
 
 register_page(Page(KEY, "/wall", layout, nav=False))

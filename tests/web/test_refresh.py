@@ -33,14 +33,14 @@ def two_snapshots(tmp_path_factory, shared_geo_dir):
     server.stop()
 
 
-def _fill(srv, snap: str, class_name: str, trigger: str = "snap.data") -> dict:
+def _fill(srv, snap: str, class_name: str, trigger: str = "snap.data", search: str = "") -> dict:
     server, key = srv
     body = {
         "output": key,
         "outputs": [{"id": GRAPH, "property": "figure"},
                     {"id": {"type": "title-graph", "panel": PANEL}, "property": "children"},
                     {"id": GRAPH, "property": "clickData"}, {"id": GRAPH, "property": "className"}],
-        "inputs": [{"id": "url", "property": "href", "value": server.url + "/emergency"},
+        "inputs": [{"id": "view", "property": "data", "value": search},
                    {"id": "snap", "property": "data", "value": snap}],
         "changedPropIds": [trigger],
         "state": [{"id": GRAPH, "property": "className", "value": class_name}],
@@ -58,7 +58,7 @@ def _graph_out(out: dict) -> dict:
 def test_a_new_snapshot_sends_only_the_changed_traces(two_snapshots):
     server, key, a, b = two_snapshots
     srv = (server, key)
-    first = _graph_out(_fill(srv, a, "panel-graph", trigger="url.href"))
+    first = _graph_out(_fill(srv, a, "panel-graph", trigger="view.data"))
     uids = [tr.get("uid") for tr in first["figure"]["data"]]
     assert first["className"] == f"panel-graph drawn from-{a}"
     assert any(u.startswith("res-") for u in uids) and any(u.startswith("ev-") for u in uids)
@@ -83,7 +83,7 @@ def test_a_new_snapshot_sends_only_the_changed_traces(two_snapshots):
 def test_a_chart_already_showing_the_snapshot_gets_no_figure(two_snapshots):
     server, key, a, b = two_snapshots
     srv = (server, key)
-    _fill(srv, b, "panel-graph", trigger="url.href")           # the render of B, cached
+    _fill(srv, b, "panel-graph", trigger="view.data")           # the render of B, cached
     out = _graph_out(_fill(srv, b, f"panel-graph drawn from-{b}"))
     assert "figure" not in out and out["className"] == f"panel-graph drawn from-{b}"
 

@@ -41,20 +41,69 @@ def _panel_ids(node) -> set[str]:
     return own | _panel_ids(props.get("children"))
 
 
-def test_the_layout_comes_with_the_opened_page_in_it(client, web_app):
-    """Dash asks for the layout from the page being opened: its skeleton comes
-    along, so its panels are asked for in the first round of callbacks."""
-    resp = client.get("/_dash-layout", headers={"Referer": "http://localhost/sharing?region=370200&theme=light"})
+def _components(node):
+    """Every component (a dict with props) in a serialized Dash layout."""
+    if isinstance(node, list):
+        for n in node:
+            yield from _components(n)
+    elif isinstance(node, dict) and "props" in node:
+        yield node
+        yield from _components(node["props"].get("children"))
+
+
+def test_the_layout_comes_with_the_opened_page_in_it_drawn(client, web_app, render_panel):
+    """Dash asks for the layout from the page being opened: that page comes
+    along with every panel drawn as its callback would draw it, and `view`
+    says for which query string, so no panel callback runs at load."""
+    search = "?region=370200&theme=light"
+    resp = client.get("/_dash-layout", headers={"Referer": "http://localhost/sharing" + search})
     layout = resp.get_json()
     cockpit = _find(layout, "cockpit")
     assert "page-sharing" in cockpit["props"]["className"] and "theme-light" in cockpit["props"]["className"]
     assert _find(layout, "router-key")["props"]["data"][0] == "/sharing"
-    panels = _panel_ids(_find(layout, "page")["props"]["children"])
+    assert _find(layout, "view")["props"]["data"] == search
+    snap = _find(layout, "snap")["props"]["data"]
+    page = _find(layout, "page")["props"]["children"]
+    panels = _panel_ids(page)
     assert panels and all(p.startswith("sharing") for p in panels), panels
+    by_id = {json.dumps(c["props"]["id"], sort_keys=True): c["props"] for c in _components(page)
+             if isinstance(c["props"].get("id"), dict)}
+    for pid in panels:
+        rows, out, title = render_panel(pid, search)
+        kind = "graph" if hasattr(out, "to_plotly_json") and "data" in out.to_plotly_json() else "html"
+        body = by_id[json.dumps({"panel": pid, "type": kind}, sort_keys=True)]
+        assert by_id[json.dumps({"panel": pid, "type": f"title-{kind}"}, sort_keys=True)]["children"] == title
+        if kind == "graph":
+            assert body["className"] == f"panel-graph drawn from-{snap}"
+            assert len(body["figure"]["data"]) == len(out.data) and body["figure"]["layout"]["template"]
+        else:
+            assert body["children"], pid
     from components.shell import route
     from dash.exceptions import PreventUpdate
     with web_app.server.test_request_context("/"), pytest.raises(PreventUpdate):   # nothing left to route
-        route("http://localhost/sharing?region=370200&theme=light", _find(layout, "router-key")["props"]["data"])
+        route("http://localhost/sharing" + search, _find(layout, "router-key")["props"]["data"], snap)
+
+
+def test_a_panel_that_fails_says_so_and_the_page_still_comes(web_app, monkeypatch):
+    from components import shell
+    from components.shell import PAGES, filled
+    from components.state import ViewState
+
+    real = shell._rendered
+
+    def rendered(panel, c):
+        if panel.id == "sharing-kpis":
+            raise RuntimeError("boom")
+        return real(panel, c)
+
+    monkeypatch.setattr(shell, "_rendered", rendered)
+    with web_app.server.test_request_context("/"):
+        page = json.loads(json.dumps(filled(PAGES["sharing"].layout(ViewState(region=370000)), "", None),
+                                     cls=__import__("plotly").utils.PlotlyJSONEncoder))
+    titles = {c["props"]["id"]["panel"]: c["props"].get("children") for c in _components(page)
+              if isinstance(c["props"].get("id"), dict) and c["props"]["id"].get("type", "").startswith("title-")}
+    assert titles.pop("sharing-kpis") == "本面板暂时无法显示（已记录）"
+    assert titles and all(titles.values()), titles
 
 
 def test_without_the_opened_page_the_layout_is_the_bare_frame(client):
