@@ -2,10 +2,13 @@
 
 gunicorn (2 workers, gthread) serves a private demo data directory while ONE
 `python -m pipeline schedule` process publishes a new snapshot every minute.
-N simulated displays each load a screen and then behave as the browser does:
-the heartbeat every --poll seconds, and, when the snapshot id changes, the very
-callback requests chromium sent for that screen (recorded first, replayed with
-the new id). 20 operators drill into regions and export CSVs. Reports latency
+N simulated displays each load a screen as chromium does (the index, the
+layout with the page as its Referer, which brings the panels drawn, and the
+frame's callbacks) and then behave as the browser does: the heartbeat every
+--poll seconds, and, when the snapshot id changes, the very callback requests
+chromium sent for that screen (recorded first, replayed with the new id). 20
+operators drill into regions (the callbacks chromium sent for a drill-down,
+replayed for other regions) and export CSVs. Reports latency
 p50/p95/p99, throughput, errors, and worker CPU and memory over time.
 
     .venv/bin/python -m bench.load [--displays 50,200,500] [--minutes 5] [--poll 15]
@@ -28,10 +31,13 @@ from pathlib import Path
 from bench.common import (CHROMIUM_ARGS, demo_data_dir, free_port, proc_sample, production_env, results_dir,
                           start_gunicorn, start_scheduler, wait_until_up, warm_workers, worker_pids, write_results)
 SCREENS = ["/", "/economy", "/emergency", "/cloud", "/sharing"]
+# The region the drill-down is recorded for; replays put another in its place.
+DRILL_REGION = 370200
 
 
 def record(url: str, data_dir: Path, settings) -> dict:
-    """For each screen: the callback bodies of a first load and of a snapshot change."""
+    """For each screen: the callback bodies of a first load, of a drill-down
+    into DRILL_REGION and of a snapshot change."""
     from pipeline.build import run_pipeline
     from playwright.sync_api import sync_playwright
 
@@ -46,6 +52,15 @@ def record(url: str, data_dir: Path, settings) -> dict:
             page.wait_for_timeout(1500)
             first = list(bodies)
             bodies.clear()
+            # a drill-down as a map click makes it: the query string changes in place
+            page.evaluate(f"window.dash_clientside.set_props('url', {{search: '?region={DRILL_REGION}'}})")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1500)
+            drill = list(bodies)
+            page.evaluate("window.dash_clientside.set_props('url', {search: ''})")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1500)
+            bodies.clear()
             old = page.get_attribute("#cockpit", "data-snapshot")
             run_pipeline(settings)
             page.wait_for_function(f"document.querySelector('#cockpit').dataset.snapshot !== '{old}'")
@@ -55,6 +70,7 @@ def record(url: str, data_dir: Path, settings) -> dict:
             # one its charts were drawn from (their className says so, and the
             # server patches only the traces that differ between the two).
             rec[path] = {"load": [x.replace(old, "{SNAP}") for x in first],
+                         "drill": [x.replace(old, "{SNAP}") for x in drill],
                          "change": [x.replace(old, "{PREV}").replace(new, "{SNAP}") for x in bodies],
                          "snap": old}
             page.close()
@@ -77,9 +93,12 @@ class Stats:
                 self.errors.append(what)
 
 
-def request(conn_box: list, port: int, method: str, path: str, body: str | None, stats: Stats, kind: str) -> bytes:
+def request(conn_box: list, port: int, method: str, path: str, body: str | None, stats: Stats, kind: str,
+            referer: str | None = None) -> bytes:
     t0 = time.perf_counter()
     headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip"} if body else {"Accept-Encoding": "gzip"}
+    if referer:
+        headers["Referer"] = referer
     for attempt in (1, 2):
         reused = conn_box[0] is not None
         try:
@@ -105,24 +124,15 @@ def request(conn_box: list, port: int, method: str, path: str, body: str | None,
 
 
 def with_region(body: str, region: int) -> str:
-    """The same callback as the browser sent, for the page scoped to another region."""
-    doc = json.loads(body)
-
-    def fix(items):
-        for item in items:
-            if isinstance(item, list):
-                fix(item)
-            elif isinstance(item, dict) and item.get("id") == "url" and item.get("property") == "href":
-                item["value"] = item["value"].split("?")[0] + f"?region={region}"
-    fix(doc.get("inputs", []))
-    fix(doc.get("state", []))
-    return json.dumps(doc)
+    """The same callback as the browser sent for the drill-down, for another region."""
+    return body.replace(f"region={DRILL_REGION}", f"region={region}")
 
 
 def display(port: int, path: str, rec: dict, poll: float, stop: float, stats: Stats, delay: float = 0.0):
     conn = [None]
     time.sleep(delay)          # walls are switched on over a while, not in the same instant
     request(conn, port, "GET", path, None, stats, "index")
+    request(conn, port, "GET", "/_dash-layout", None, stats, "layout", referer=f"http://127.0.0.1:{port}{path}")
     # the page's layout names the current snapshot; its callbacks ask for it
     shown = json.loads(request(conn, port, "GET", "/api/snapshot", None, stats, "poll") or b"{}").get("id") or ""
     for body in rec["load"]:
@@ -148,7 +158,7 @@ def operator(port: int, rec: dict, stop: float, stats: Stats, regions: list[int]
         path = random.choice(SCREENS)
         region = random.choice(regions)
         snap = json.loads(request(conn, port, "GET", "/api/snapshot", None, stats, "poll") or b"{}").get("id") or ""
-        for body in rec[path]["load"]:   # the same callbacks, for another region
+        for body in rec[path]["drill"]:   # the same callbacks, for another region
             request(conn, port, "POST", "/_dash-update-component", with_region(body.replace("{SNAP}", snap), region),
                     stats, "drill")
         if random.random() < 0.3:
@@ -195,6 +205,9 @@ def main() -> None:
         wait_until_up(f"http://127.0.0.1:{port}", web)
         warm_workers(f"http://127.0.0.1:{port}")
         rec = record(f"http://127.0.0.1:{port}", tmp, settings)
+        for path, r in rec.items():
+            print(f"{path:12s} callbacks recorded: load {len(r['load'])}, drill-down {len(r['drill'])}, "
+                  f"snapshot change {len(r['change'])}", flush=True)
         # The scheduler renders each new snapshot's screens before publishing it:
         # its log holds those renders, part of the work per refresh tick.
         sched_log_path = results_dir() / "load-scheduler.log"

@@ -177,7 +177,10 @@ def filled(layout, search: str, snap: str | None):
             if page is not None and page.default_indicator:
                 from components.common import indicator_picker
 
-                n.children = indicator_picker(page.key, page.default_indicator, c)
+                try:
+                    n.children = indicator_picker(page.key, page.default_indicator, c)
+                except Exception:  # noqa: BLE001 - as for a panel: the page still comes
+                    log.exception("drawing the indicator picker of %s into the page failed", page.key)
             continue
         panel = REGISTRY.get(pid)
         if panel is None or kind not in ("graph", "html", "title-graph", "title-html"):
