@@ -25,6 +25,7 @@ from flask import Response, abort, jsonify, request
 from flask_caching import Cache
 from flask_compress import Compress
 
+from components.panels import TOPOJSON_FILE, TOPOJSON_VERSION
 from core.settings import settings as get_settings
 from core.snapshots import SnapshotStore
 from queries.database import Database, NoSnapshot
@@ -34,24 +35,32 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"   # where dcc.Graph looks
+# dcc's components load their code on first use, from chunks (webpack) of
+# these names. Every chart screen has graphs; a dropdown is on some only.
+DCC_CHUNKS = ("async-graph",)
 PLOTLY_BUNDLE = Path(__file__).resolve().parent / "assets" / "vendor" / "plotly" / "plotly-cockpit.min.js"
 
 
-def _vendored_js(path: Path):
-    """A Flask view serving a vendored script compressed once and revalidated by
-    ETag: a reload costs a 304, where /assets (compressed per request) sends
-    the whole file again."""
+def _vendored(path: Path, mimetype: str = "application/javascript", version: str | None = None):
+    """A Flask view serving a vendored file compressed once. Revalidated by
+    ETag (a reload costs a 304, where /assets compresses per request and sends
+    the whole file again); kept for good when the URL names the content
+    (`version`, the view's `version` argument) and the two agree."""
     plain = path.read_bytes()
     gz, etag = gzip.compress(plain, 9, mtime=0), hashlib.blake2b(plain, digest_size=12).hexdigest()
 
-    def view():
+    def view(**url_args):
         zipped = "gzip" in request.headers.get("Accept-Encoding", "")
-        resp = Response(gz if zipped else plain, mimetype="application/javascript")
+        resp = Response(gz if zipped else plain, mimetype=mimetype)
         if zipped:
             resp.headers["Content-Encoding"] = "gzip"
         resp.headers["Vary"] = "Accept-Encoding"
         resp.cache_control.public = True
-        resp.cache_control.no_cache = True
+        if version is not None and url_args.get("version") == version:
+            resp.cache_control.max_age = 365 * 86400
+            resp.cache_control.immutable = True
+        else:
+            resp.cache_control.no_cache = True
         resp.set_etag(etag + ("-gz" if zipped else ""))
         return resp.make_conditional(request)
 
@@ -120,12 +129,15 @@ def create_app(settings=None) -> dash.Dash:
     )
     server = app.server
     _setup_before_any_request(app)
-    # The page asks for plotly.js only once Dash has booted and a graph mounts;
-    # preloading it overlaps that download with the boot. zh-CN picks Chinese
-    # (not Japanese) glyph forms from CJK fonts.
-    plotly_url = app.config.requests_pathname_prefix + PLOTLY_URL.lstrip("/")
+    # The page asks for plotly.js, and dcc's graph code, only once
+    # Dash has booted and the page's components mount; preloading them overlaps
+    # those downloads with the boot. zh-CN picks Chinese (not Japanese) glyph
+    # forms from CJK fonts.
+    prefix = app.config.requests_pathname_prefix
+    preloads = [prefix + PLOTLY_URL.lstrip("/"),
+                *(f"{prefix}_dash-component-suites/dash/dcc/{chunk}.js" for chunk in DCC_CHUNKS)]
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">').replace(
-        "{%css%}", f'{{%css%}}\n        <link rel="preload" href="{plotly_url}" as="script">')
+        "{%css%}", "{%css%}" + "".join(f'\n        <link rel="preload" href="{u}" as="script">' for u in preloads))
     _without_babel_polyfill(app)
     cache_config = {"CACHE_TYPE": settings.cache_type, "CACHE_DEFAULT_TIMEOUT": 0}
     if settings.cache_type == "FileSystemCache":
@@ -178,8 +190,12 @@ def _routes(app: dash.Dash, settings) -> None:
     # dcc.Graph loads plotly.js on demand from this fixed URL. The full build is
     # 4.8 MB (1.5 MB gzipped) of ~50 trace types; the cockpit draws five, and
     # parsing the rest was most of a first page load (bench/README.md).
-    server.add_url_rule(PLOTLY_URL, "plotly_min_js", _vendored_js(PLOTLY_BUNDLE))
-    server.add_url_rule(REGENERATOR_URL, "regenerator_runtime", _vendored_js(REGENERATOR))
+    server.add_url_rule(PLOTLY_URL, "plotly_min_js", _vendored(PLOTLY_BUNDLE))
+    server.add_url_rule(REGENERATOR_URL, "regenerator_runtime", _vendored(REGENERATOR))
+    # Where the figures' config (components/panels.py TOPOJSON_URL) sends
+    # plotly; a page from before an upgrade, asking an older version, is answered too.
+    server.add_url_rule(f"/geo/world/<version>/{TOPOJSON_FILE.name}", "world_topojson",
+                        _vendored(TOPOJSON_FILE, "application/json", TOPOJSON_VERSION))
 
     @server.get("/geo/<int:root>/<level>.geojson")
     def geo(root: int, level: str):

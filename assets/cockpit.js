@@ -138,7 +138,7 @@
     layout.paper_bgcolor = "#061325"; layout.plot_bgcolor = "#061325";
     layout.annotations = (layout.annotations || []).concat([{ text: stamp, showarrow: false, x: 0, y: -0.08,
       xref: "paper", yref: "paper", xanchor: "left", yanchor: "top", font: { size: 14, color: "#8ea4c8" } }]);
-    window.Plotly.downloadImage({ data: gd.data, layout: layout, config: { topojsonURL: "/assets/topojson/" } },
+    window.Plotly.downloadImage({ data: gd.data, layout: layout, config: { topojsonURL: gd._context.topojsonURL } },
       { format: format, width: 1920, height: 1080, scale: format === "png" ? 2 : 1,
         filename: panel + "-" + (r ? r.getAttribute("data-snapshot") : "") });
   }

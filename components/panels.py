@@ -8,7 +8,9 @@ components/shell.py) fill every panel on every page.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
@@ -18,11 +20,17 @@ from components.i18n import t
 
 REGISTRY: dict[str, "Panel"] = {}
 
+# plotly geo traces fetch a world topojson (<topojsonURL>world_110m.json) even
+# when it is not drawn; ours is served (app.py) at a URL that names its
+# content, so a browser keeps it for good and a reload costs nothing.
+TOPOJSON_FILE = Path(__file__).resolve().parent.parent / "assets" / "topojson" / "world_110m.json"
+TOPOJSON_VERSION = hashlib.blake2b(TOPOJSON_FILE.read_bytes(), digest_size=6).hexdigest()
+TOPOJSON_URL = f"/geo/world/{TOPOJSON_VERSION}/"
+
 GRAPH_CONFIG = {
     "displaylogo": False,
     "responsive": True,
-    # plotly geo traces fetch a world topojson even when it is not drawn; serve ours.
-    "topojsonURL": "/assets/topojson/",
+    "topojsonURL": TOPOJSON_URL,
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
     "toImageButtonOptions": {"format": "png", "scale": 2, "width": 1920, "height": 1080},
 }

@@ -9,8 +9,8 @@ import re
 import pytest
 
 import pages  # noqa: F401  (registers the panels)
-from app import PLOTLY_BUNDLE
-from components.panels import REGISTRY
+from app import DCC_CHUNKS, PLOTLY_BUNDLE
+from components.panels import GRAPH_CONFIG, REGISTRY, TOPOJSON_FILE
 from tests.web.test_panels import SCOPES
 
 URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
@@ -52,10 +52,26 @@ def test_dash_loads_the_bundle_compressed_and_revalidates_it(client):
     assert plain.data == body and "Content-Encoding" not in plain.headers
 
 
-def test_every_page_preloads_the_bundle_dash_will_ask_for(client):
+def test_every_page_preloads_the_bundle_and_the_graph_code_dash_will_ask_for(client):
     html = client.get("/economy").get_data(as_text=True)
     assert f'<link rel="preload" href="{URL}" as="script">' in html
     assert '<html lang="zh-CN">' in html
+    for chunk in DCC_CHUNKS:
+        href = f"/_dash-component-suites/dash/dcc/{chunk}.js"
+        assert f'<link rel="preload" href="{href}" as="script">' in html
+        assert client.get(href).status_code == 200, href    # a chunk of that name exists
+
+
+def test_the_world_topojson_is_served_compressed_where_the_figures_look_and_kept(client):
+    url = GRAPH_CONFIG["topojsonURL"] + TOPOJSON_FILE.name
+    resp = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(resp.data) == TOPOJSON_FILE.read_bytes()
+    assert "immutable" in resp.headers["Cache-Control"] and "max-age=31536000" in resp.headers["Cache-Control"]
+    # a page from before the file changed still gets a map, revalidated rather than kept
+    older = client.get(f"/geo/world/000000000000/{TOPOJSON_FILE.name}")
+    assert older.status_code == 200 and older.data == TOPOJSON_FILE.read_bytes()
+    assert "no-cache" in older.headers["Cache-Control"] and "immutable" not in older.headers["Cache-Control"]
 
 
 def test_bundle_fetches_nothing_from_the_internet_by_default():
