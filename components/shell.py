@@ -81,22 +81,31 @@ def app_layout():
         snap = ""
     opened = _opened_href()
     page, key, classes = _routed(opened, snap=snap) if opened else (None, None, "cockpit")
+    drawn = None
+    if opened:
+        try:
+            drawn = _chrome(opened, snap)
+        except Exception:  # noqa: BLE001 - the page still comes; `chrome` draws it, or says what fails
+            log.exception("drawing the frame for %s into the layout failed", opened)
+    chrome_of = dict(zip(CHROME, drawn or (None,) * len(CHROME)))
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
         dcc.Store(id="snap", data=snap),
         dcc.Store(id="router-key", data=key),
         dcc.Store(id="view", data=split_href(opened)[1] if opened else None),
+        dcc.Store(id="shown", data="".join(split_href(opened)) if drawn else None),
         html.Header([
-            html.Div([html.Span("一网统管", className="brand-mark"), html.Span(id="brand-title")], className="brand"),
-            html.Nav(id="nav", className="nav"),
+            html.Div([html.Span("一网统管", className="brand-mark"),
+                      html.Span(chrome_of["brand-title"], id="brand-title")], className="brand"),
+            html.Nav(chrome_of["nav"], id="nav", className="nav"),
             html.Div([
-                html.Span(id="demo-badge", className="badge badge-demo"),
+                html.Span(chrome_of["demo-badge"], id="demo-badge", className="badge badge-demo"),
                 html.Span(id="age-badge", className="badge badge-age"),
                 html.Span(id="offline-badge", className="badge badge-offline"),
             ], className="badges"),
         ], className="topbar"),
-        html.Div([html.Nav(id="breadcrumb", className="breadcrumb"), html.Div(id="messages", className="messages")],
-                 className="subbar"),
+        html.Div([html.Nav(chrome_of["breadcrumb"], id="breadcrumb", className="breadcrumb"),
+                  html.Div(chrome_of["messages"], id="messages", className="messages")], className="subbar"),
         html.Main(page, id="page", className="page"),
     ], id="cockpit", className=classes,
         **{"data-snapshot": snap, "data-poll": s.poll_seconds, "data-stale-after": s.stale_after_seconds})
@@ -123,17 +132,19 @@ def route(href, key, snap):
     return routed
 
 
-# The query string the panels show. Only the browser writes it, and only when
-# the query string changed: dcc.Location sets `href` when it mounts, and a
-# callback on `href` would redraw every panel the page came with. A new page
-# comes drawn from `route`; the panels of the page being left may redraw for
-# the new query string meanwhile, which only costs a render.
+# What the page shows, written only by the browser and only when it changed:
+# `view`, the query string the panels show, and `shown`, the path and query
+# string the frame's chrome (nav, breadcrumb, messages) shows. dcc.Location
+# sets `href` when it mounts, and a callback on `href` would draw again
+# everything the page came with. A new page comes drawn from `route`; the
+# panels of the page being left may redraw for the new query string
+# meanwhile, which only costs a render.
 clientside_callback(
-    """function (href, shown) {
-        var search = new URL(href).search;
-        return search === shown ? window.dash_clientside.no_update : search;
+    """function (href, view, shown) {
+        var u = new URL(href), no = window.dash_clientside.no_update;
+        return [u.search === view ? no : u.search, u.pathname + u.search === shown ? no : u.pathname + u.search];
     }""",
-    Output("view", "data"), Input("url", "href"), State("view", "data"))
+    Output("view", "data"), Output("shown", "data"), Input("url", "href"), State("view", "data"), State("shown", "data"))
 
 
 def _routed(href: str, shown: list | None = None, snap: str | None = None):
@@ -209,10 +220,18 @@ def _opened_href() -> str | None:
     return flask.request.referrer or None
 
 
-@callback(Output("nav", "children"), Output("breadcrumb", "children"), Output("messages", "children"),
-          Output("brand-title", "children"), Output("demo-badge", "children"),
-          Input("url", "href"), Input("snap", "data"))
-def chrome(href, snap):
+# The frame around the page, drawn for the URL into the layout (app_layout)
+# and again when the browser shows another URL or a new snapshot arrives.
+CHROME = ("nav", "breadcrumb", "messages", "brand-title", "demo-badge")
+
+
+@callback(*(Output(c, "children") for c in CHROME), Input("shown", "data"), Input("snap", "data"),
+          State("url", "href"), prevent_initial_call=True)
+def chrome(shown, snap, href):
+    return _chrome(href, snap)
+
+
+def _chrome(href, snap):
     pathname, search = split_href(href)
     state = _state(search)
     root = context.settings().root_adcode

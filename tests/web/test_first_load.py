@@ -1,4 +1,5 @@
-"""A page comes drawn with its layout: no panel callback runs when it loads,
+"""A page comes drawn with its layout: no panel callback, and not the frame's
+`chrome` either, runs when it loads,
 and a layout request that does not name the page opened (no Referer, or one
 cut to the origin by a proxy's referrer policy) still ends on that page, drawn
 for its query string."""
@@ -45,8 +46,10 @@ def _open(browser, base: str, path: str, referer=None, layouts=None):
 def test_a_page_loads_drawn_and_asks_for_no_panel(browser, live_server):
     ctx, w, asked = _open(browser, live_server.url, "/emergency?region=370200")
     try:
-        assert asked, "the frame's callbacks (router, chrome) were not seen"
-        assert not [o for o in asked if any(p in o for p in PANEL_OUTPUTS)], asked
+        assert asked, "the router's callback was not seen"
+        assert not [o for o in asked if any(p in o for p in (*PANEL_OUTPUTS, "nav.children"))], asked
+        assert w.page.locator("#breadcrumb .crumb").count() == 2          # the frame came drawn
+        assert w.page.locator("#nav .nav-link.active").count() == 1
         regions = w.page.evaluate(MAP_REGIONS)
         assert regions and all(r.startswith("3702") for r in regions), regions[:5]
         # a drill-down within the page still redraws the panels, through `view`
@@ -54,7 +57,8 @@ def test_a_page_loads_drawn_and_asks_for_no_panel(browser, live_server):
         w.page.locator("#breadcrumb .crumb").first.click()
         w.page.wait_for_function("!location.search.includes('region=')")
         w.page.wait_for_function(f"({MAP_REGIONS})().some(r => !r.startsWith('3702'))", timeout=15_000)
-        assert [o for o in asked if '"type":"graph"' in o]
+        assert [o for o in asked if '"type":"graph"' in o] and [o for o in asked if "nav.children" in o]
+        w.page.wait_for_function("document.querySelectorAll('#breadcrumb .crumb').length == 1", timeout=15_000)
         assert w.errors == [] and w.foreign == []
     finally:
         ctx.close()

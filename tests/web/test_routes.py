@@ -106,10 +106,47 @@ def test_a_panel_that_fails_says_so_and_the_page_still_comes(web_app, monkeypatc
     assert titles and all(titles.values()), titles
 
 
+def test_the_layout_comes_with_the_frame_drawn_for_the_opened_url(client, web_app):
+    """Nav, breadcrumb and messages come as `chrome` would draw them, and
+    `shown` says for which URL, so `chrome` does not run at load."""
+    from components.shell import CHROME, chrome
+
+    opened = "/emergency?region=370200&period=abc"
+    layout = client.get("/_dash-layout", headers={"Referer": "http://localhost" + opened}).get_json()
+    assert _find(layout, "shown")["props"]["data"] == opened
+    snap = _find(layout, "snap")["props"]["data"]
+    with web_app.server.test_request_context("/"):
+        expected = chrome(opened, snap, "http://localhost" + opened)
+    for cid, want in zip(CHROME, expected):
+        got = _find(layout, cid)["props"].get("children")
+        assert json.loads(json.dumps(got)) == json.loads(json.dumps(want, cls=__import__("plotly").utils.PlotlyJSONEncoder)), cid
+    crumbs = [c["props"]["children"] for c in _components(_find(layout, "breadcrumb")["props"]["children"])
+              if "crumb" in c["props"].get("className", "").split()]
+    assert crumbs == ["山东省", "青岛市"]
+    active = [c for c in _components(_find(layout, "nav")["props"]["children"]) if "active" in c["props"]["className"]]
+    assert len(active) == 1 and active[0]["props"]["href"].startswith("/emergency?")
+    assert "period=abc" in json.dumps(_find(layout, "messages"), ensure_ascii=False)    # the bad parameter is named
+
+
+def test_a_frame_that_fails_to_draw_leaves_it_to_the_callback(client, monkeypatch):
+    from components import shell
+
+    def broken(href, snap):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(shell, "_chrome", broken)
+    layout = client.get("/_dash-layout", headers={"Referer": "http://localhost/economy"}).get_json()
+    assert _find(layout, "shown")["props"].get("data") is None       # so the browser asks `chrome`
+    assert _find(layout, "nav")["props"].get("children") is None
+    assert "page-economy" in _find(layout, "cockpit")["props"]["className"]
+
+
 def test_without_the_opened_page_the_layout_is_the_bare_frame(client):
     layout = client.get("/_dash-layout").get_json()
     assert _find(layout, "page")["props"].get("children") is None
     assert _find(layout, "router-key")["props"].get("data") is None
+    assert _find(layout, "shown")["props"].get("data") is None
+    assert _find(layout, "nav")["props"].get("children") is None
 
 
 def test_behind_a_proxy_the_opened_page_is_read_from_the_referer_s_path(client):
