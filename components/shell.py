@@ -68,8 +68,8 @@ def app_layout():
 
     Dash asks for the layout from the page itself, so the request's Referer is
     the URL being opened: the page comes with the frame (`route`, finding its
-    key already set, does nothing), and so does `view`, so no panel callback
-    runs at load. Without a Referer (a browser told to send none) the frame
+    key already set, does nothing), and so do `view` and `shown`, so neither a
+    panel callback nor `chrome` (nav, breadcrumb, drawn here too) runs at load. Without a Referer (a browser told to send none) the frame
     comes empty and `route` fills it, one round trip later. A Referer cut to
     the origin (a proxy's `Referrer-Policy: origin`) brings the wrong page,
     which `route` and `view` then replace: slower, never wrong.

@@ -117,9 +117,10 @@ def test_the_layout_comes_with_the_frame_drawn_for_the_opened_url(client, web_ap
     snap = _find(layout, "snap")["props"]["data"]
     with web_app.server.test_request_context("/"):
         expected = chrome(opened, snap, "http://localhost" + opened)
+    from plotly.utils import PlotlyJSONEncoder
+
     for cid, want in zip(CHROME, expected):
-        got = _find(layout, cid)["props"].get("children")
-        assert json.loads(json.dumps(got)) == json.loads(json.dumps(want, cls=__import__("plotly").utils.PlotlyJSONEncoder)), cid
+        assert _find(layout, cid)["props"].get("children") == json.loads(json.dumps(want, cls=PlotlyJSONEncoder)), cid
     crumbs = [c["props"]["children"] for c in _components(_find(layout, "breadcrumb")["props"]["children"])
               if "crumb" in c["props"].get("className", "").split()]
     assert crumbs == ["山东省", "青岛市"]
