@@ -16,6 +16,16 @@
   var state = { snap: null, built: null, skew: 0, online: true, failures: 0, stale: 900,
                 lastInteraction: 0, started: Date.now(), wallTick: 0, wallTimer: null };
 
+  /* ---- Markup (components/markup.py): a static block of a screen (a table, the
+     nav) sent as HTML and built by the browser's parser: one React element, not a
+     Dash component per cell. Its HTML is escaped on the server. */
+  window.cockpit_components = {
+    Markup: function Markup(props) {
+      return window.React.createElement("div", { id: props.id, className: props.className,
+        dangerouslySetInnerHTML: { __html: props.html || "" } });
+    }
+  };
+
   function root() { return document.getElementById("cockpit"); }
   function lang() { return /[?&]lang=en\b/.test(location.search) ? "en" : "zh"; }
 
@@ -146,6 +156,17 @@
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest && ev.target.closest(".export-img");
     if (btn) { ev.preventDefault(); exportImage(btn); return; }
+    // A link drawn as markup moves within the page, as dcc.Link does: a new
+    // history entry that dcc.Location hears, no reload.
+    var inPage = ev.target.closest && ev.target.closest("a[data-dash-link]");
+    if (inPage && ev.button === 0 && !(ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey)
+        && (!inPage.target || inPage.target === "_self")) {
+      ev.preventDefault();
+      window.history.pushState({}, "", inPage.getAttribute("href"));
+      window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+      window.scrollTo(0, 0);
+      return;
+    }
     var link = ev.target.closest && ev.target.closest(".export-link");
     if (link) {  // the export follows the view: same region, period, indicator, language
       link.href = "/export/" + link.getAttribute("data-panel") + "." + link.getAttribute("data-format") + location.search;

@@ -39,6 +39,25 @@ def template(theme: str) -> str:
     return "cockpit_light" if theme == "light" else "cockpit_dark"
 
 
+def text_width(text: str, size: float) -> float:
+    """About how wide `text` draws in the cockpit's sans-serif at `size` px, a
+    little generous: room reserved for labels so plotly need not measure them
+    and draw a chart twice (its automargin stays on as the safety net)."""
+    em = 0.0
+    for ch in text:
+        if ord(ch) >= 0x2E80:
+            em += 1.0                  # CJK ideographs and full-width punctuation
+        elif ch.isdigit():
+            em += 0.58
+        elif ch.isupper() or ch in "%@&mwMW":
+            em += 0.78
+        elif ch == " ":
+            em += 0.3
+        else:
+            em += 0.58
+    return em * size
+
+
 def fmt(value, decimals: int = 1, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.figures import STATUS_COLORS, template
+from components.figures import STATUS_COLORS, template, text_width
 
 SEVERITY_COLORS = {1: "#ff4d4f", 2: "#ff8c1a", 3: "#fadb14", 4: "#3d9bff"}
 SEVERITY_SIZES = {1: 18, 2: 15, 3: 13, 4: 11}
@@ -127,9 +127,12 @@ def response_stats(df: pd.DataFrame, *, labels: dict, theme: str = "dark") -> go
     d = pd.concat([df[df["category"].isna()],
                    df[df["category"].notna()].sort_values(["events", "category"], ascending=[False, True])])
     names = [labels["all"] if pd.isna(c) else labels.get(c, c) for c in d["category"]]
-    ticks = [f"{name}<br><span style='font-size:11px'>{labels['count'].format(n=int(n))}"
-             f"{' · ' + labels['on_time'].format(p=r * 100) if pd.notna(r) else ''}</span>"
-             for name, n, r in zip(names, d["events"], d["on_time_rate"])]
+    details = [labels["count"].format(n=int(n)) + (" · " + labels["on_time"].format(p=r * 100) if pd.notna(r) else "")
+               for n, r in zip(d["events"], d["on_time_rate"])]
+    ticks = [f"{name}<br><span style='font-size:11px'>{detail}</span>" for name, detail in zip(names, details)]
+    # Room for the labels from the start: left to automargin, plotly draws the
+    # chart, measures the labels and draws it all again (a third of its time).
+    left = 14 + max((max(text_width(n, 13), text_width(x, 11)) for n, x in zip(names, details)), default=0)
     hover = names
     opacity = [0.55 if pd.isna(c) else 1.0 for c in d["category"]]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
@@ -150,7 +153,7 @@ def response_stats(df: pd.DataFrame, *, labels: dict, theme: str = "dark") -> go
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=13), automargin=True)
     fig.update_xaxes(rangemode="tozero", tickfont=dict(size=12))
     fig.update_annotations(font=dict(size=13))
-    fig.update_layout(template=template(theme), bargap=0.35, margin=dict(l=8, r=12, t=44, b=28),
+    fig.update_layout(template=template(theme), bargap=0.35, margin=dict(l=round(left), r=12, t=44, b=28),
                       uniformtext=dict(minsize=11, mode="hide"),
                       legend=dict(y=1.14, x=1, xanchor="right", font=dict(size=12)))
     return fig

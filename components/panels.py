@@ -17,6 +17,7 @@ import pandas as pd
 from dash import dcc, html
 
 from components.i18n import t
+from components.markup import markup
 
 REGISTRY: dict[str, "Panel"] = {}
 
@@ -78,6 +79,6 @@ def box(p: Panel, lang: str) -> html.Section:
         body = html.Div(id={"type": "html", "panel": p.id}, className="panel-html")
     return html.Section([
         html.Header([html.H3(id={"type": f"title-{p.kind}", "panel": p.id}, className="panel-title"),
-                     html.Div(tools, className="panel-tools")], className="panel-head"),
+                     html.Div(markup(tools), className="panel-tools")], className="panel-head"),
         html.Div(body, className="panel-body"),
     ], className=f"panel panel-{p.kind} {p.area}".strip(), id=f"panel-{p.id}")

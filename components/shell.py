@@ -32,6 +32,7 @@ from dash.exceptions import PreventUpdate
 
 from components import context
 from components.i18n import t
+from components.markup import markup, markup_json
 from components.panels import REGISTRY
 from components.state import ViewState
 from queries.database import NoSnapshot
@@ -256,7 +257,7 @@ def _chrome(href, snap):
         demo = t("demo", state.lang) if db.meta(snapshot=snap or None).get("demo") else ""
     except NoSnapshot:
         messages.append(html.Div(t("no_snapshot", state.lang), className="message error"))
-    return nav, crumbs, messages, t("app_title", state.lang), demo
+    return markup(nav), markup(crumbs), markup(messages), t("app_title", state.lang), demo
 
 
 def _ctx_for(search, snap) -> context.Ctx:
@@ -267,9 +268,15 @@ def _ctx_for(search, snap) -> context.Ctx:
     return context.Ctx(state=_state(search), snapshot=use)
 
 
+# The form a cached render takes; a release that changes it changes this, so
+# renders cached by the one before (the cache outlives a restart) are not reused.
+RENDER_FORM = "markup-1"
+
+
 def _render_key(snapshot: str, panel, c: context.Ctx) -> str:
     view = c.state.panel_view().query(context.settings().root_adcode)
-    return "panel:" + hashlib.blake2b(f"{snapshot}|{panel.id}|{view}".encode(), digest_size=16).hexdigest()
+    key = f"{RENDER_FORM}|{snapshot}|{panel.id}|{view}"
+    return "panel:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
 
 # Striped locks: threads of a worker asking for the same render while it is
@@ -309,6 +316,8 @@ def _render(panel, c: context.Ctx):
     # unpickling a go.Figure validates it again, tens of ms per figure on every
     # cache hit (a KPI strip holds eight), which was most of a wall's poll cost.
     out = json.loads(to_json_plotly(panel.render(panel.data(c), c)))
+    if panel.kind == "html":
+        out = markup_json(out)
     digests = None
     if panel.kind == "graph":
         digests = tuple(hashlib.blake2b(json.dumps(tr, sort_keys=True).encode(), digest_size=12).hexdigest()

@@ -60,6 +60,33 @@ def test_clicking_a_city_drills_down_and_the_breadcrumb_goes_back(watch):
     page.locator("#breadcrumb .crumb").first.click()
     page.wait_for_function("!location.search.includes('region=')")
     page.wait_for_function("document.querySelectorAll('#breadcrumb .crumb').length == 1")
+    assert page.evaluate("window.__noReload") == 1       # the breadcrumb is markup: still no reload
+    assert watch.errors == []
+
+
+def test_links_drawn_as_markup_move_within_the_page(watch):
+    """Nav, breadcrumb and KPI cards are HTML (components/markup.py), not
+    dcc.Link: their links still change the page without reloading it, and
+    the browser's back button returns."""
+    page = watch.open("/economy")
+    watch.wait_drawn()
+    page.evaluate("window.__noReload = 1")
+    page.locator("#nav a.nav-link", has_text="应急指挥").click()
+    page.wait_for_url("**/emergency*", timeout=15_000)
+    page.wait_for_function("document.querySelector('#cockpit').classList.contains('page-emergency')")
+    watch.wait_drawn()
+    page.locator(".kpi a[data-dash-link]").first.click()
+    page.wait_for_url("**/indicator?indicator=*", timeout=15_000)
+    page.wait_for_function("document.querySelector('#cockpit').classList.contains('page-indicator')")
+    page.go_back()
+    page.wait_for_function("document.querySelector('#cockpit').classList.contains('page-emergency')")
+    assert page.evaluate("window.__noReload") == 1
+    # a click asking for a new tab is left to the browser
+    with page.context.expect_page() as opened:
+        page.locator("#nav a.nav-link", has_text="经济运行").click(modifiers=["Control"])
+    opened.value.wait_for_load_state()
+    assert opened.value.url.endswith("/economy") and page.url.split("?")[0].endswith("/emergency")
+    opened.value.close()
     assert watch.errors == []
 
 

@@ -1,11 +1,16 @@
 """Every panel of every screen renders on the real demo snapshot, at every level."""
 from __future__ import annotations
 
+import json
+from html.parser import HTMLParser
+
 import plotly.graph_objects as go
 import pytest
 from dash.development.base_component import Component
+from plotly.io.json import to_json_plotly
 
 import pages  # noqa: F401  (registers the panels)
+from components.markup import markup_json
 from components.panels import REGISTRY
 from components.shell import PAGES
 
@@ -18,6 +23,39 @@ def test_every_panel_renders(render_panel, search):
         rows, out, title = render_panel(pid, search)
         assert isinstance(out, go.Figure if panel.kind == "graph" else Component), pid
         assert isinstance(title, str), pid
+
+
+def _dash_text(node) -> str:
+    if isinstance(node, list):
+        return "".join(_dash_text(n) for n in node)
+    if isinstance(node, dict):
+        return _dash_text(node["props"].get("children"))
+    return "" if node is None or isinstance(node, bool) else str(node)
+
+
+def _markup_text(html: str) -> str:
+    parts = []
+    parser = HTMLParser()
+    parser.handle_data = parts.append
+    parser.feed(html)
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("search", SCOPES)
+def test_html_panels_go_to_the_browser_as_markup_with_every_word(render_panel, search):
+    """What a screen sends for a table or a KPI strip: one Markup holding the
+    same text as the Dash tree the builder made (components/markup.py). Only
+    the indicator page's detail table (a DataTable) stays a Dash tree."""
+    for pid, panel in REGISTRY.items():
+        if panel.kind != "html":
+            continue
+        tree = json.loads(to_json_plotly(render_panel(pid, search)[1]))
+        sent = markup_json(tree)
+        if pid == "indicator-table":
+            assert sent == tree
+            continue
+        assert sent["type"] == "Markup", pid
+        assert _markup_text(sent["props"]["html"]) == _dash_text(tree), pid
 
 
 def test_every_page_is_registered_with_panels():
