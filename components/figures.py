@@ -81,12 +81,14 @@ def choropleth(df: pd.DataFrame, *, geojson_url: str, unit: str, decimals: int, 
     codes = df["adcode"].astype(int).tolist()
     has = df["value"].notna()
     fig = go.Figure()
-    # All regions in grey first, so ones without a value still show (and click).
-    fig.add_trace(go.Choropleth(
-        geojson=geojson_url, featureidkey="id", locations=codes, z=[0] * len(codes),
-        colorscale=[[0, "#2a3b55"], [1, "#2a3b55"]], showscale=False, customdata=df["name"],
-        marker_line_color="#8fb3ff", marker_line_width=0.6, hovertemplate="%{customdata}<extra></extra>",
-        name="regions"))
+    if not has.all():
+        # Regions without a value in grey underneath, so they still show (and
+        # click). Only then: a layer costs the browser a full pass over the boundaries.
+        fig.add_trace(go.Choropleth(
+            geojson=geojson_url, featureidkey="id", locations=codes, z=[0] * len(codes),
+            colorscale=[[0, "#2a3b55"], [1, "#2a3b55"]], showscale=False, customdata=df["name"],
+            marker_line_color="#8fb3ff", marker_line_width=0.6, hovertemplate="%{customdata}<extra></extra>",
+            name="regions"))
     vals = df[has]
     fig.add_trace(go.Choropleth(
         geojson=geojson_url, featureidkey="id", locations=vals["adcode"].astype(int).tolist(),
@@ -102,7 +104,11 @@ def choropleth(df: pd.DataFrame, *, geojson_url: str, unit: str, decimals: int, 
                 marker=dict(size=grp.get("size", 9), color=grp["color"], line=dict(width=0.5, color="#0b1a2e")),
                 customdata=grp["label"], hovertemplate="%{customdata}<extra></extra>"))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)")
-    fig.update_layout(template=template(theme), margin=dict(l=0, r=0, t=8, b=0), dragmode=False,
+    # The colour bar's room, reserved: pushed out by it, plotly would draw the
+    # map, measure the bar and draw the map again.
+    extent = [f"{v:,.{decimals}f}" for v in (vals["value"].min(), vals["value"].max())] if len(vals) else [""]
+    right = 2 * 10 + max(12 + 6 + max(text_width(x, 12) for x in extent), text_width(unit, 14)) + 6
+    fig.update_layout(template=template(theme), margin=dict(l=0, r=round(right), t=8, b=0), dragmode=False,
                       showlegend=points is not None and not points.empty)
     if hint:
         fig.add_annotation(text=hint, showarrow=False, x=0.01, y=0.01, xref="paper", yref="paper",

@@ -24,6 +24,21 @@ def test_choropleth_references_boundaries_by_url_and_keeps_missing_regions():
     assert len(payload) < 20_000
 
 
+def test_a_choropleth_with_every_value_is_one_layer_and_reserves_its_colour_bar():
+    df = _regions().fillna(20.0)
+    fig = figures.choropleth(df, geojson_url="/x", unit="亿元", decimals=1)
+    assert [t.name for t in fig.data] == ["values"]           # no grey layer underneath: nothing to show through
+    assert list(fig.data[0].locations) == [370102, 370103, 370104]
+    wide = figures.choropleth(df.assign(value=df["value"] * 1e6), geojson_url="/x", unit="亿元", decimals=1)
+    assert 40 < fig.layout.margin.r < wide.layout.margin.r     # longer tick labels, more room
+
+
+def test_text_width_grows_with_text_and_size():
+    assert figures.text_width("", 12) == 0
+    assert figures.text_width("自然灾害", 13) > figures.text_width("Fire", 13)
+    assert figures.text_width("1,579", 22) == 2 * figures.text_width("1,579", 11)
+
+
 def test_builders_do_not_mutate_their_input():
     df = _regions()
     before = df.copy()

@@ -90,6 +90,24 @@ def test_links_drawn_as_markup_move_within_the_page(watch):
     assert watch.errors == []
 
 
+# Margins plotly had to widen for a colour bar or axis labels: each costs a
+# second drawing of the whole chart, a map's boundaries included (the
+# builders reserve that room: figures.text_width). A legend pushing the right
+# margin of a map was measured at no cost and is left to plotly.
+PUSHED = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(gd => {
+    const m = gd.layout.margin || {}, s = gd._fullLayout._size;
+    const sides = gd._fullData.some(t => t.showscale) ? ['l', 'r'] : ['l'];   // legends may push: cheap
+    return sides.filter(k => m[k] !== undefined && s[k] > m[k])
+        .map(k => `${gd.parentNode.id} ${k} ${m[k]} -> ${s[k]}`); })"""
+
+
+@pytest.mark.parametrize("path", ["/emergency", "/sharing?lang=en", "/economy?indicator=gdp&region=370200"])
+def test_charts_are_drawn_once_with_room_for_their_colour_bars_and_labels(watch, path):
+    page = watch.open(path)
+    watch.wait_drawn()
+    assert page.evaluate(PUSHED) == []
+
+
 def test_bad_url_values_get_a_clear_message(watch):
     page = watch.open("/economy?region=999999&period=someday&lang=xx")
     page.wait_for_selector(".message.error")
