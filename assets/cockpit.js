@@ -79,7 +79,10 @@
         if (j.id && j.id !== shown) setSnap(j.id);
         else if (wasOffline && j.id) setSnap(j.id);
         if (Date.now() - state.started > RELOAD_AFTER_MS && isKiosk()) { location.reload(); return; }
-        paintBadges();
+        // The first beat lands while the charts draw; the badge waits for a
+        // quiet moment (its first date formatting loads the locale data).
+        if (window.requestIdleCallback) window.requestIdleCallback(paintBadges, { timeout: 1000 });
+        else paintBadges();
         setTimeout(beat, poll * 1000);
       })
       .catch(function () {

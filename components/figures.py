@@ -106,7 +106,9 @@ def choropleth(df: pd.DataFrame, *, geojson_url: str, unit: str, decimals: int, 
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)")
     # The colour bar's room, reserved: pushed out by it, plotly would draw the
     # map, measure the bar and draw the map again.
-    extent = [f"{v:,.{decimals}f}" for v in (vals["value"].min(), vals["value"].max())] if len(vals) else [""]
+    lo, hi = (vals["value"].min(), vals["value"].max()) if len(vals) else (0, 0)
+    ticks = decimals if hi - lo < 5 else 0        # plotly's ticks on a wide range are whole numbers
+    extent = [f"{v:,.{ticks}f}" for v in (lo, hi)]
     right = 2 * 10 + max(12 + 6 + max(text_width(x, 12) for x in extent), text_width(unit, 14)) + 6
     fig.update_layout(template=template(theme), margin=dict(l=0, r=round(right), t=8, b=0), dragmode=False,
                       showlegend=points is not None and not points.empty)
