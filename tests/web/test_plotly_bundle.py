@@ -18,7 +18,10 @@ URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 
 def _banner() -> re.Match:
     with PLOTLY_BUNDLE.open(encoding="utf-8") as f:
-        m = re.match(r"/\* plotly\.js v(\S+) cockpit bundle; traces: (\S+) \*/", f.readline())
+        hint, banner = f.readline(), f.readline()
+    # V8 reads the compile hint on the first line only (scripts/plotly-bundle/build.js).
+    assert hint == "//# allFunctionsCalledOnLoad\n", "bundle without its compile hint: rebuild it"
+    m = re.match(r"/\* plotly\.js v(\S+) cockpit bundle; traces: (\S+) \*/", banner)
     assert m, "bundle without its banner: rebuild with scripts/plotly-bundle/build.js"
     return m
 
