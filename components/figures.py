@@ -49,7 +49,7 @@ def text_width(text: str, size: float) -> float:
             em += 1.0                  # CJK ideographs and full-width punctuation
         elif ch.isdigit():
             em += 0.58
-        elif ch.isupper() or ch in "%@&mwMW":
+        elif ch.isupper() or ch in "%@&mw":
             em += 0.78
         elif ch == " ":
             em += 0.3

@@ -73,20 +73,19 @@ SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNORECA
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def markup(tree: Any, className: str = "markup") -> Markup:
+def markup(tree: Any) -> Markup:
     """`tree` (a Dash component, its JSON, a list of them or text) as one
     Markup; NotMarkup when it holds anything `to_html` cannot draw."""
-    return Markup(html=to_html(tree), className=className)
+    return Markup(html=to_html(tree))
 
 
 def markup_json(tree: Any) -> Any:
     """The JSON of `markup(tree)`, or `tree` unchanged when it cannot be
     markup: what a cached render holds."""
     try:
-        html = to_html(tree)
+        return markup(tree).to_plotly_json()
     except NotMarkup:
         return tree
-    return {"type": "Markup", "namespace": NAMESPACE, "props": {"html": html, "className": "markup"}}
 
 
 def to_html(node: Any) -> str:
