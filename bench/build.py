@@ -48,7 +48,9 @@ def one_build(scale: float, root: int) -> dict:
         data = Path(tmp) / "data"
         shutil.copytree(geo_for(root), data / "geo" / str(root))
         out = subprocess.run([sys.executable, "-c", CHILD, str(data), str(scale), str(root)], cwd=PROJECT,
-                             check=True, capture_output=True, text=True)
+                             capture_output=True, text=True)
+        if out.returncode != 0:     # the build's own message, not just an exit status
+            raise SystemExit(f"build of root {root} at scale {scale} failed:\n{out.stderr[-3000:]}")
         return json.loads(out.stdout.strip().splitlines()[-1])
 
 
