@@ -41,6 +41,12 @@ print(json.dumps({"seen": sorted(seen), "errors": errors[:10], "n_errors": len(e
 """
 
 
+def _log(settings, name: str):
+    """A scheduler's output, to a file: it logs every render, and a pipe nobody
+    reads fills after a few builds and blocks it (then it cannot stop)."""
+    return open(settings.data_dir / f"{name}.log", "w")
+
+
 def test_readers_see_only_complete_snapshots_while_scheduler_publishes(fresh_settings):
     s = replace(fresh_settings, keep_snapshots=2,
                 sources=(replace(fresh_settings.sources[0], cadence_seconds=2),))
@@ -51,7 +57,7 @@ def test_readers_see_only_complete_snapshots_while_scheduler_publishes(fresh_set
     readers = [subprocess.Popen([sys.executable, "-c", READER, "200", str(done)], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for _ in range(3)]
     sched = subprocess.Popen([sys.executable, "-m", "pipeline", "schedule"], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=_log(s, "scheduler"), stderr=subprocess.STDOUT)
     try:
         # Generous: the loop ends as soon as three are published; the suite
         # runs on two workers, so a build may share the cores with another test's.
@@ -77,7 +83,7 @@ def test_only_one_scheduler_runs(fresh_settings):
     store = SnapshotStore(s.snapshot_dir)
     env = settings_env(s)
     first = subprocess.Popen([sys.executable, "-m", "pipeline", "schedule"], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=_log(s, "first"), stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not any(r.get("state") == "published" for r in store.runs()):
@@ -89,7 +95,7 @@ def test_only_one_scheduler_runs(fresh_settings):
         assert "another scheduler" in second.stderr
         # A standby scheduler waits, and runs nothing while the first is alive.
         standby = subprocess.Popen([sys.executable, "-m", "pipeline", "schedule", "--standby"], env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                   stdout=_log(s, "standby"), stderr=subprocess.STDOUT)
         time.sleep(6)
         pids = {r.get("pid") for r in store.runs(200) if r.get("state") == "started"}
         assert pids == {first.pid}, pids
