@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -130,6 +131,11 @@ def schedule(standby, no_prerender):
     click.echo(f"scheduler running (pid lock {lock.lock_file}); sources: "
                + ", ".join(f"{s.name} every {s.cadence_seconds}s" for s in settings.sources), err=True)
     sched = make_scheduler(settings, blocking=True, before_publish=None if no_prerender else _prerenderer())
+    # Stop on SIGINT and SIGTERM whatever the parent left: a process started
+    # with SIGINT ignored (as pytest-xdist's workers start theirs) inherits that,
+    # and Python then never raises KeyboardInterrupt; a service manager sends SIGTERM.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):

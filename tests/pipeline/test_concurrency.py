@@ -43,7 +43,7 @@ print(json.dumps({"seen": sorted(seen), "errors": errors[:10], "n_errors": len(e
 
 def _log(settings, name: str):
     """A scheduler's output, to a file: it logs every render, and a pipe nobody
-    reads fills after a few builds and blocks it (then it cannot stop)."""
+    reads can fill after a few builds and block it."""
     return open(settings.data_dir / f"{name}.log", "w")
 
 
