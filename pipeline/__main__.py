@@ -121,6 +121,12 @@ def schedule(standby, no_prerender):
     """Run the refresh jobs in this process until stopped (production: exactly one of these)."""
     from pipeline.scheduler import SchedulerLocked, acquire_scheduler_lock, make_scheduler
 
+    # Stop on SIGINT and SIGTERM whatever the parent left: a process started
+    # with SIGINT ignored (as pytest-xdist's workers start theirs) inherits that,
+    # and Python then never raises KeyboardInterrupt; a service manager sends SIGTERM.
+    # Before the lock: a standby waits there, and must stop too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     settings = _settings()
     logging.getLogger().setLevel(logging.INFO)
     try:
@@ -131,11 +137,6 @@ def schedule(standby, no_prerender):
     click.echo(f"scheduler running (pid lock {lock.lock_file}); sources: "
                + ", ".join(f"{s.name} every {s.cadence_seconds}s" for s in settings.sources), err=True)
     sched = make_scheduler(settings, blocking=True, before_publish=None if no_prerender else _prerenderer())
-    # Stop on SIGINT and SIGTERM whatever the parent left: a process started
-    # with SIGINT ignored (as pytest-xdist's workers start theirs) inherits that,
-    # and Python then never raises KeyboardInterrupt; a service manager sends SIGTERM.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
