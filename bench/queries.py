@@ -8,9 +8,10 @@ shared machine lands on all queries alike rather than on whichever ran then.
 As the issue asks of every figure (run several times, report the median and
 spread), a query's p95 is the median of the rounds' p95s, with their min-max;
 the p95 over all calls pooled is kept beside it (pooled_p95_ms). Each call asks for the view every screen
-opens on (latest); a query with a latest form (queries/serve/latest/) is also
-measured a week before the snapshot's instant, where its general form answers
-(reported as <name>@week-before).
+opens on (latest); a query with a latest or day_end form (queries/serve/latest/,
+day_end/) is also measured a week before the snapshot's instant, as an operator
+who opens ?period=<that day> asks it: at that day's end, 23:59:59 (reported as
+<name>@week-before).
 
     .venv/bin/python -m bench.queries [--n 200] [--rounds 5]
 """
@@ -59,6 +60,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
     from app import create_app
+    from components.state import period_end
     from queries.sql import QUERIES_DIR, param_names, load_sql
 
     app = create_app()
@@ -68,7 +70,7 @@ def main() -> None:
     PARAMS.update(_screen_params())
     with app.server.test_request_context("/"):
         snap = db.snapshot_id()
-        week_before = db.as_of(snap).to_pydatetime() - timedelta(days=7)
+        week_before = period_end((db.as_of(snap).to_pydatetime() - timedelta(days=7)).date().isoformat())
         calls = []
         for path in sorted((QUERIES_DIR / "serve").glob("*.sql")):
             name = path.stem
@@ -77,7 +79,7 @@ def main() -> None:
             for k in needs - set(params):
                 params[k] = "gdp" if k == "indicator" else root
             calls.append((name, name, params))
-            if (QUERIES_DIR / "serve" / "latest" / path.name).is_file():
+            if any((QUERIES_DIR / "serve" / form / path.name).is_file() for form in ("latest", "day_end")):
                 calls.append((f"{name}@week-before", name, {**params, "period": week_before}))
         rounds = max(1, min(a.rounds, a.n))
         times = {(c[0], label): [] for c in calls for label, _ in LABELS}

@@ -28,14 +28,14 @@ from core.snapshots import SnapshotStore, new_snapshot_id
 from pipeline import ingest
 from pipeline.raw_schema import RAW_TABLES
 from queries.sql import available, bind, load_sql, named_statements, statements
-from queries.windows import BUILD_PARAMS
+from queries.windows import BUILD_PARAMS, day_ends
 
 log = logging.getLogger("cockpit.build")
 
 SEEDS_DIR = PROJECT_DIR.parent / "shared" / "seeds"
 BUILD_STEPS_BEFORE_MEASURES = ("build/10_schema", "build/20_region")
 BUILD_STEPS_AFTER_MEASURES = ("build/40_rollup", "build/50_indicator_value", "build/60_details",
-                             "build/65_serving", "build/70_alerts")
+                             "build/65_serving", "build/67_day_end", "build/70_alerts")
 
 
 class BuildError(RuntimeError):
@@ -245,6 +245,7 @@ def build_snapshot(settings: Settings, *, as_of: datetime, regions=None, catalog
     params = {
         "as_of": as_of, "window_start": datetime.combine(as_of.date() - timedelta(days=364), datetime.min.time()),
         "regions_csv": str(settings.geo_dir / "regions.csv"), **BUILD_PARAMS,
+        **dict(zip(("day_end_first", "day_end_last"), day_ends(as_of))),
     }
     timings: dict[str, float] = {}
 

@@ -13,8 +13,11 @@ A serving query may have a second form, queries/serve/latest/<name>.sql, for
 views at or after the snapshot's instant (as_of), the view every screen opens
 on. It answers the same from serving tables the build computed at that instant,
 so it skips the work (and the planning: DuckDB plans every branch of a UNION,
-even one no row will come from) that only an earlier instant needs.
-tests/queries/test_latest.py holds each to its general form.
+even one no row will come from) that only an earlier instant needs. A third,
+queries/serve/day_end/<name>.sql, answers at the end of a day before as_of (a
+period in the URL ends at its last day's 23:59:59) from tables the build
+computed for each day end (queries/build/67_day_end.sql).
+tests/queries/test_latest.py and test_day_end.py hold each to its general form.
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ import pandas as pd
 
 from core.snapshots import SnapshotStore
 from queries.sql import QUERIES_DIR, QueryError, bind, load_sql, param_names
-from queries.windows import latest_covers
+from queries.windows import day_ends, form_covers
 
 
 # Serving queries run through cursor.execute(): it binds a statement once, where
@@ -123,15 +126,21 @@ def _sql_digest(text: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _has_latest(name: str) -> bool:
-    return (QUERIES_DIR / "serve" / "latest" / f"{name}.sql").is_file()
+def _has_form(form: str, name: str) -> bool:
+    return (QUERIES_DIR / "serve" / form / f"{name}.sql").is_file()
 
 
-def _at_or_after(period, as_of) -> bool:
+def _instant(period) -> pd.Timestamp | None:
     try:
-        return pd.Timestamp(period) >= pd.Timestamp(as_of)
+        return pd.Timestamp(period)
     except (TypeError, ValueError):     # not an instant: the general form decides what it means
-        return False
+        return None
+
+
+def _is_day_end(t: pd.Timestamp) -> bool:
+    """The instant a period in the URL ends at (components/state.period_end:
+    a day, month, quarter or year ends at its last day's 23:59:59)."""
+    return (t.hour, t.minute, t.second, t.microsecond, t.nanosecond) == (23, 59, 59, 0, 0)
 
 
 # Parameters a serving query may name without the caller giving them.
@@ -164,7 +173,7 @@ class Database:
         self._pointer_sig = (-1, -1)
         self._current: str | None = None
         self._as_of: dict[str, object] = {}
-        self._without_latest: set[str] = set()
+        self._missing_forms: set[tuple[str, str]] = set()    # (snapshot, form) built before the form's table
 
     # --- which snapshot -----------------------------------------------------
     def snapshot_id(self) -> str:
@@ -255,19 +264,38 @@ class Database:
             raise QueryError(f"queries/{qname}.sql must filter by $scope")
         snap = snapshot or self.snapshot_id()
         params = {**QUERY_DEFAULTS, **params, "scope": int(scope if scope is not None else self.root_adcode or 0)}
-        if _has_latest(name) and snap not in self._without_latest and latest_covers(name, params) \
-                and _at_or_after(params["period"], self.as_of(snap)):
-            latest = load_sql(f"serve/latest/{name}")
-            if "$scope" not in latest:
-                raise QueryError(f"queries/serve/latest/{name}.sql must filter by $scope")
+        form = self._form(snap, name, params)
+        if form is not None:
+            special = load_sql(f"serve/{form}/{name}")
+            if "$scope" not in special:
+                raise QueryError(f"queries/serve/{form}/{name}.sql must filter by $scope")
             try:
-                return self._run(snap, name, latest, bind(latest, params, what=f"queries/serve/latest/{name}.sql"),
+                return self._run(snap, name, special, bind(special, params, what=f"queries/serve/{form}/{name}.sql"),
                                  cached)
             except duckdb.CatalogException:
                 # A snapshot built before its serving table existed (current at
                 # an upgrade): the general form still answers, until the next build.
-                self._without_latest.add(snap)
+                self._missing_forms.add((snap, form))
         return self._run(snap, name, text, bind(text, params, what=f"queries/{qname}.sql"), cached)
+
+    def _form(self, snap: str, name: str, params: dict) -> str | None:
+        """Which precomputed form of `name` answers these parameters, if any:
+        latest/ from the snapshot's instant on, day_end/ at a day's end before
+        it within the days the build held (every instant a screen asks for
+        before the snapshot's is a day end, see _is_day_end), each only for the
+        windows queries/windows.py says it holds."""
+        t = _instant(params["period"])
+        if t is None or not (_has_form("latest", name) or _has_form("day_end", name)):
+            return None
+        as_of = pd.Timestamp(self.as_of(snap))
+        if t >= as_of:
+            form = "latest"
+        elif _is_day_end(t) and day_ends(as_of)[0] <= t.date():
+            form = "day_end"
+        else:
+            return None
+        usable = _has_form(form, name) and (snap, form) not in self._missing_forms
+        return form if usable and form_covers(form, name, params) else None
 
     def _run(self, snap: str, name: str, text: str, bound: dict, cached: bool) -> pd.DataFrame:
         key = None
@@ -323,7 +351,7 @@ class Database:
         con = self._acquire(snapshot)
         try:
             cur = self._cursor_of(snapshot, con)
-            # General forms only: where a latest form's table is missing, execute()
+            # General forms only: where a precomputed form's table is missing, execute()
             # answers through the general form.
             for path in sorted((QUERIES_DIR / "serve").glob("*.sql")):
                 text = load_sql(f"serve/{path.stem}")

@@ -147,7 +147,7 @@ def test_queries_a_week_before_the_instant_are_judged_apart():
         "b": {"uncached": {"p95_ms": 4.0}, "cached": {"p95_ms": 0.2}}}}
     rows = {r["measure"]: r for r in summary.query_rows(q)}
     now = rows["p95 uncached, worst query (n = 200)"]
-    before = rows["p95 uncached, a week before the snapshot's instant, worst query (n = 200)"]
+    before = rows["p95 uncached, at the end of the day a week before the snapshot's instant, worst query (n = 200)"]
     cached = rows["p95 cached, worst query (n = 200)"]
     assert now["figure"].startswith("6.00 ms (a)") and "2/2 within" in now["figure"] and now["status"] == summary.MET
     assert before["figure"].startswith("14.00 ms (a@week-before)") and before["status"] == summary.MISSED

@@ -119,7 +119,7 @@ def test_a_snapshot_without_the_serving_table_answers_through_the_general_form(d
         assert len(want) > 1
         for _ in range(2):      # the second call goes to the general form directly
             _same(old.execute("emergency_response_stats", cached=False, adcode=370300), want)
-        assert old._without_latest == {snap}
+        assert old._missing_forms == {(snap, "latest")}
         assert old.incompatibilities(snap) == []     # so a rollback to it is not refused
     finally:
         old.close()
