@@ -27,7 +27,7 @@ from core.settings import PROJECT_DIR, Settings, SourceConfig
 from core.snapshots import SnapshotStore, new_snapshot_id
 from pipeline import ingest
 from pipeline.raw_schema import RAW_TABLES
-from queries.sql import available, bind, load_sql, named_statements, statements
+from queries.sql import available, bind, load_sql, named_statements, param_names, statements
 from queries.windows import BUILD_PARAMS, day_ends
 
 log = logging.getLogger("cockpit.build")
@@ -137,8 +137,15 @@ def _raw_views(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 
 def _run_file(con, name: str, params: dict) -> None:
+    """Run a build file's statements. One that reads $depth runs once per depth
+    of the region tree (0 = the root): its memory is then one level's, not the
+    whole tree's (medians and percentiles keep every value they are given)."""
     for stmt in statements(name):
-        con.execute(stmt, bind(stmt, params, what=name))
+        if "depth" in param_names(stmt):
+            for (depth,) in con.execute("SELECT DISTINCT depth FROM region ORDER BY depth").fetchall():
+                con.execute(stmt, bind(stmt, {**params, "depth": depth}, what=name))
+        else:
+            con.execute(stmt, bind(stmt, params, what=name))
 
 
 def _insert_catalog(con, catalog: Catalog) -> None:

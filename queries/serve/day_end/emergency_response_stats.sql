@@ -1,33 +1,19 @@
--- emergency_response_stats at the end of a day before the snapshot's instant
--- ($period, earlier than as_of, so the view's instant itself): the events of
--- the deeper of $scope and $adcode as the build filed them under each region
--- (event_region, with their response and handling times worked out), counted
--- with the general form's rules.
-WITH ev AS (
-    SELECT e.category,
-           CASE WHEN e.responded_at <= $period THEN e.response_min END AS response_min,
-           CASE WHEN e.closed_at <= $period THEN e.handling_h END AS handling_h,
-           CASE WHEN e.closed_at <= $period THEN e.closed_at <= e.deadline_at
-                WHEN e.deadline_at < $period THEN false END AS on_time
-    FROM event_region e
-    JOIN region_closure v ON v.descendant = e.adcode
+-- emergency_response_stats at the end of a day before the snapshot's instant:
+-- the build's figures for that day end (emergency_response_end), the rows of
+-- the deeper of $scope and $adcode. Where no event lies in the window there is
+-- no row: the overall row then counts zero events, as the general form does.
+WITH t AS (
+    SELECT t.*
+    FROM emergency_response_end t
+    JOIN region_closure v ON v.descendant = t.adcode
      AND ((v.ancestor = $scope AND v.descendant = $adcode) OR (v.ancestor = $adcode AND v.descendant = $scope))
-    WHERE e.reported_at <= $period AND e.reported_at > CAST($period AS TIMESTAMP) - INTERVAL 30 DAY
+    WHERE t.ends_at = $period
 )
-SELECT category,
-       count(*) AS events,
-       count(response_min) AS responded,
-       count(handling_h) AS closed,
-       median(response_min) AS response_median_min,
-       avg(response_min) AS response_avg_min,
-       quantile_cont(response_min, 0.9) AS response_p90_min,
-       median(handling_h) AS handling_median_h,
-       avg(handling_h) AS handling_avg_h,
-       quantile_cont(handling_h, 0.9) AS handling_p90_h,
-       count(*) FILTER (WHERE on_time) AS on_time,
-       count(on_time) AS decided,
-       count(*) FILTER (WHERE on_time)::DOUBLE / nullif(count(on_time), 0) AS on_time_rate,
-       CAST($period AS TIMESTAMP) AS as_of
-FROM ev
-GROUP BY GROUPING SETS ((category), ())
+SELECT category, events, responded, closed, response_median_min, response_avg_min, response_p90_min,
+       handling_median_h, handling_avg_h, handling_p90_h, on_time, decided,
+       on_time::DOUBLE / nullif(decided, 0) AS on_time_rate, ends_at AS as_of
+FROM t
+UNION ALL
+SELECT NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, CAST($period AS TIMESTAMP)
+WHERE NOT EXISTS (SELECT 1 FROM t)
 ORDER BY category NULLS LAST
