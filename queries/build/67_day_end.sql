@@ -11,34 +11,39 @@ CREATE TEMP TABLE day_end AS
 SELECT CAST(d AS DATE) AS end_day, CAST(d AS TIMESTAMP) + INTERVAL 86399 SECOND AS ends_at
 FROM range(CAST($day_end_first AS TIMESTAMP), CAST($day_end_last AS TIMESTAMP) + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d);
 
--- 12345 work orders per region (for its subtree) with, for each of their
--- times, the first day at whose end it has passed: created_at <= D 23:59:59
--- from created_by on, closed_at likewise from closed_by, and due_at < D
--- 23:59:59 from overdue_by. The rules are those of emergency_hotline_daily.
+-- 12345 work orders per region (for its subtree) with, for each count they
+-- enter, the first day at whose end they are in it: created_at <= D 23:59:59
+-- from created_by on, closed_at likewise from closed_by, due_at < D 23:59:59
+-- from overdue_by; decided from its close or from being overdue, whichever
+-- comes first. The rules are those of emergency_hotline_daily.
 CREATE TEMP TABLE work_order_by_end AS
-SELECT c.ancestor AS adcode, w.topic, CAST(w.created_at AS DATE) AS day,
-       CAST(w.created_at + INTERVAL 999999 MICROSECOND AS DATE) AS created_by,
-       CAST(w.closed_at + INTERVAL 999999 MICROSECOND AS DATE) AS closed_by,
-       CAST(w.due_at + INTERVAL 1 SECOND AS DATE) AS overdue_by,
-       w.closed_at <= w.due_at AS in_time, w.satisfied, count(*) AS n
-FROM work_order w
-JOIN region_closure c ON c.descendant = w.adcode
+WITH w AS (
+    SELECT c.ancestor AS adcode, w.topic, CAST(w.created_at AS DATE) AS day,
+           CAST(w.created_at + INTERVAL 999999 MICROSECOND AS DATE) AS created_by,
+           CAST(w.closed_at + INTERVAL 999999 MICROSECOND AS DATE) AS closed_by,
+           CAST(w.due_at + INTERVAL 1 SECOND AS DATE) AS overdue_by,
+           w.closed_at <= w.due_at AS in_time, w.satisfied
+    FROM work_order w
+    JOIN region_closure c ON c.descendant = w.adcode
+)
+SELECT adcode, topic, day, created_by, closed_by,
+       LEAST(CASE WHEN in_time IS NOT NULL THEN closed_by END, overdue_by) AS decided_by,
+       CASE WHEN in_time THEN closed_by END AS on_time_by,
+       CASE WHEN satisfied THEN closed_by END AS satisfied_by,
+       CASE WHEN satisfied IS NOT NULL THEN closed_by END AS rated_by,
+       count(*) AS n
+FROM w
 GROUP BY ALL;
 
 -- emergency_hotline_daily: per day of creation over the 90 days up to each day
 -- end. Each count of an order holds from the day end it starts at (created_by,
--- closed_by, ...; decided from its close or from being overdue, whichever
--- comes first) until the order leaves the window: the counts change on a few
+-- closed_by, ...) until the order leaves the window: the counts change on a few
 -- days only, so they are summed as changes and run up per region and day of
 -- creation, and each running total is written out for the day ends it holds
 -- for (rather than joining every order to its 90 day ends).
 CREATE TABLE work_order_daily_end AS
 WITH o AS (
-    SELECT adcode, day, created_by, sum(n) AS n, closed_by,
-           LEAST(CASE WHEN in_time IS NOT NULL THEN closed_by END, overdue_by) AS decided_by,
-           CASE WHEN in_time THEN closed_by END AS on_time_by,
-           CASE WHEN satisfied THEN closed_by END AS satisfied_by,
-           CASE WHEN satisfied IS NOT NULL THEN closed_by END AS rated_by
+    SELECT adcode, day, created_by, closed_by, decided_by, on_time_by, satisfied_by, rated_by, sum(n) AS n
     FROM work_order_by_end
     GROUP BY ALL
 ),
@@ -85,11 +90,7 @@ ORDER BY ends_at, adcode, day;
 -- region without orders then has no row; its query answers zeros.
 CREATE TABLE work_order_topic_end AS
 WITH o AS (
-    SELECT adcode, topic, created_by, sum(n) AS n, closed_by,
-           LEAST(CASE WHEN in_time IS NOT NULL THEN closed_by END, overdue_by) AS decided_by,
-           CASE WHEN in_time THEN closed_by END AS on_time_by,
-           CASE WHEN satisfied THEN closed_by END AS satisfied_by,
-           CASE WHEN satisfied IS NOT NULL THEN closed_by END AS rated_by
+    SELECT adcode, topic, created_by, closed_by, decided_by, on_time_by, satisfied_by, rated_by, sum(n) AS n
     FROM work_order_by_end
     GROUP BY ALL
 ),
